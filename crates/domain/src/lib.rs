@@ -1,0 +1,13 @@
+//! The domain core of chitieu. Plain Rust, no I/O: no database, HTTP or file code here.
+//! Storage, import/export, reports and the command line depend on this crate, never the
+//! other way round.
+
+pub mod model;
+pub mod period;
+pub mod validate;
+pub mod version;
+
+pub use model::*;
+pub use period::Period;
+pub use rust_decimal::Decimal;
+pub use validate::{Location, ValidationError};
