@@ -4,6 +4,8 @@
 
 pub mod model;
 pub mod period;
+pub mod review;
+pub mod status;
 pub mod validate;
 pub mod version;
 

@@ -319,7 +319,10 @@ impl TargetKind {
 pub enum TargetValue {
     Exact(Decimal),
     /// "admit 90–100 new party members a year": inside the range is achieved.
-    Range { min: Decimal, max: Decimal },
+    Range {
+        min: Decimal,
+        max: Decimal,
+    },
     /// "cut the poverty rate by at least 2 points a year": a signed change per year
     /// (−2 for a cut of two points).
     ChangePerYear(Decimal),
@@ -566,7 +569,11 @@ pub enum TaskState {
 }
 
 impl TaskState {
-    pub const ALL: [TaskState; 3] = [TaskState::NotStarted, TaskState::InProgress, TaskState::Done];
+    pub const ALL: [TaskState; 3] = [
+        TaskState::NotStarted,
+        TaskState::InProgress,
+        TaskState::Done,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             TaskState::NotStarted => "not_started",

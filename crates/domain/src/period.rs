@@ -50,7 +50,11 @@ impl Period {
     /// The last day of the period.
     pub fn end(&self) -> NaiveDate {
         let (_, last) = self.months();
-        let (y, m) = if last == 12 { (self.year() + 1, 1) } else { (self.year(), last + 1) };
+        let (y, m) = if last == 12 {
+            (self.year() + 1, 1)
+        } else {
+            (self.year(), last + 1)
+        };
         NaiveDate::from_ymd_opt(y, m, 1)
             .and_then(|d| d.pred_opt())
             .unwrap_or(NaiveDate::MAX)
@@ -159,7 +163,9 @@ mod tests {
 
     #[test]
     fn parses_and_prints_every_form() {
-        for s in ["2018", "2018-H1", "2018-H2", "2018-Q4", "2018-06", "2018-12"] {
+        for s in [
+            "2018", "2018-H1", "2018-H2", "2018-Q4", "2018-06", "2018-12",
+        ] {
             let p: Period = s.parse().unwrap();
             assert_eq!(p.to_string(), s);
         }
@@ -167,7 +173,9 @@ mod tests {
 
     #[test]
     fn rejects_bad_periods() {
-        for s in ["18", "2018-H3", "2018-Q5", "2018-13", "2018-1", "abcd", "", "2018-X1"] {
+        for s in [
+            "18", "2018-H3", "2018-Q5", "2018-13", "2018-1", "abcd", "", "2018-X1",
+        ] {
             assert!(s.parse::<Period>().is_err(), "{s} should be refused");
         }
     }

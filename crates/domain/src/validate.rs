@@ -27,8 +27,20 @@ pub struct ValidationError {
     pub message: String,
 }
 
-fn err(collection: &'static str, index: usize, field: &'static str, message: String) -> ValidationError {
-    ValidationError { location: Location { collection, index, field }, message }
+fn err(
+    collection: &'static str,
+    index: usize,
+    field: &'static str,
+    message: String,
+) -> ValidationError {
+    ValidationError {
+        location: Location {
+            collection,
+            index,
+            field,
+        },
+        message,
+    }
 }
 
 pub fn target_key(resolution: &str, code: &str) -> String {
@@ -45,11 +57,21 @@ impl Dataset {
                 errors.push(err("units", i, "id", "a unit needs a non-empty id".into()));
             }
             if !seen.insert(u.id.as_str()) {
-                errors.push(err("units", i, "id", format!("duplicate unit id `{}`", u.id)));
+                errors.push(err(
+                    "units",
+                    i,
+                    "id",
+                    format!("duplicate unit id `{}`", u.id),
+                ));
             }
             if let (Some(f), Some(t)) = (u.valid_from, u.valid_to) {
                 if t < f {
-                    errors.push(err("units", i, "valid_to", format!("valid_to {t} is before valid_from {f}")));
+                    errors.push(err(
+                        "units",
+                        i,
+                        "valid_to",
+                        format!("valid_to {t} is before valid_from {f}"),
+                    ));
                 }
             }
         }
@@ -57,9 +79,19 @@ impl Dataset {
         for (i, u) in self.units.iter().enumerate() {
             if let Some(p) = &u.parent {
                 if !units.contains(p.as_str()) {
-                    errors.push(err("units", i, "parent", format!("unknown parent unit `{p}`")));
+                    errors.push(err(
+                        "units",
+                        i,
+                        "parent",
+                        format!("unknown parent unit `{p}`"),
+                    ));
                 } else if p == &u.id {
-                    errors.push(err("units", i, "parent", format!("unit `{}` cannot be its own parent", u.id)));
+                    errors.push(err(
+                        "units",
+                        i,
+                        "parent",
+                        format!("unit `{}` cannot be its own parent", u.id),
+                    ));
                 }
             }
         }
@@ -68,10 +100,20 @@ impl Dataset {
         let mut seen = HashSet::new();
         for (i, t) in self.terms.iter().enumerate() {
             if !seen.insert(t.id.as_str()) {
-                errors.push(err("terms", i, "id", format!("duplicate term id `{}`", t.id)));
+                errors.push(err(
+                    "terms",
+                    i,
+                    "id",
+                    format!("duplicate term id `{}`", t.id),
+                ));
             }
             if t.end < t.start {
-                errors.push(err("terms", i, "end", format!("term ends ({}) before it starts ({})", t.end, t.start)));
+                errors.push(err(
+                    "terms",
+                    i,
+                    "end",
+                    format!("term ends ({}) before it starts ({})", t.end, t.start),
+                ));
             }
         }
         let terms: HashSet<&str> = self.terms.iter().map(|t| t.id.as_str()).collect();
@@ -79,13 +121,28 @@ impl Dataset {
         let mut seen = HashSet::new();
         for (i, r) in self.resolutions.iter().enumerate() {
             if !seen.insert(r.id.as_str()) {
-                errors.push(err("resolutions", i, "id", format!("duplicate resolution id `{}`", r.id)));
+                errors.push(err(
+                    "resolutions",
+                    i,
+                    "id",
+                    format!("duplicate resolution id `{}`", r.id),
+                ));
             }
             if !units.contains(r.unit.as_str()) {
-                errors.push(err("resolutions", i, "unit", format!("unknown unit `{}`", r.unit)));
+                errors.push(err(
+                    "resolutions",
+                    i,
+                    "unit",
+                    format!("unknown unit `{}`", r.unit),
+                ));
             }
             if !terms.contains(r.term.as_str()) {
-                errors.push(err("resolutions", i, "term", format!("unknown term `{}`", r.term)));
+                errors.push(err(
+                    "resolutions",
+                    i,
+                    "term",
+                    format!("unknown term `{}`", r.term),
+                ));
             }
         }
         let resolutions: HashSet<&str> = self.resolutions.iter().map(|r| r.id.as_str()).collect();
@@ -93,11 +150,21 @@ impl Dataset {
         let mut seen = HashSet::new();
         for (i, ind) in self.indicators.iter().enumerate() {
             if !seen.insert(ind.id.as_str()) {
-                errors.push(err("indicators", i, "id", format!("duplicate indicator id `{}`", ind.id)));
+                errors.push(err(
+                    "indicators",
+                    i,
+                    "id",
+                    format!("duplicate indicator id `{}`", ind.id),
+                ));
             }
             if let Aggregation::Derived { formula } = &ind.aggregation {
                 if formula.trim().is_empty() {
-                    errors.push(err("indicators", i, "formula", "a derived indicator needs a formula".into()));
+                    errors.push(err(
+                        "indicators",
+                        i,
+                        "formula",
+                        "a derived indicator needs a formula".into(),
+                    ));
                 }
             }
         }
@@ -107,16 +174,39 @@ impl Dataset {
         for (i, t) in self.targets.iter().enumerate() {
             let key = target_key(&t.resolution, &t.code);
             if !resolutions.contains(t.resolution.as_str()) {
-                errors.push(err("targets", i, "resolution", format!("unknown resolution `{}`", t.resolution)));
+                errors.push(err(
+                    "targets",
+                    i,
+                    "resolution",
+                    format!("unknown resolution `{}`", t.resolution),
+                ));
             }
             if !targets.insert(key.clone()) {
-                errors.push(err("targets", i, "code", format!("duplicate target `{}` in resolution `{}`", t.code, t.resolution)));
+                errors.push(err(
+                    "targets",
+                    i,
+                    "code",
+                    format!(
+                        "duplicate target `{}` in resolution `{}`",
+                        t.code, t.resolution
+                    ),
+                ));
             }
             if !indicators.contains(t.indicator.as_str()) {
-                errors.push(err("targets", i, "indicator", format!("unknown indicator `{}`", t.indicator)));
+                errors.push(err(
+                    "targets",
+                    i,
+                    "indicator",
+                    format!("unknown indicator `{}`", t.indicator),
+                ));
             }
             if !units.contains(t.unit.as_str()) {
-                errors.push(err("targets", i, "unit", format!("unknown unit `{}`", t.unit)));
+                errors.push(err(
+                    "targets",
+                    i,
+                    "unit",
+                    format!("unknown unit `{}`", t.unit),
+                ));
             }
             if let Some(e) = check_value(&t.original.value) {
                 errors.push(err("targets", i, "value", e));
@@ -126,7 +216,10 @@ impl Dataset {
                     "targets",
                     i,
                     "deadline",
-                    format!("deadline {} is before the end of the baseline period {}", t.original.deadline, t.baseline_period),
+                    format!(
+                        "deadline {} is before the end of the baseline period {}",
+                        t.original.deadline, t.baseline_period
+                    ),
                 ));
             }
         }
@@ -134,13 +227,31 @@ impl Dataset {
         let mut tasks = HashSet::new();
         for (i, t) in self.tasks.iter().enumerate() {
             if !resolutions.contains(t.resolution.as_str()) {
-                errors.push(err("tasks", i, "resolution", format!("unknown resolution `{}`", t.resolution)));
+                errors.push(err(
+                    "tasks",
+                    i,
+                    "resolution",
+                    format!("unknown resolution `{}`", t.resolution),
+                ));
             }
             if !tasks.insert(target_key(&t.resolution, &t.code)) {
-                errors.push(err("tasks", i, "code", format!("duplicate task `{}` in resolution `{}`", t.code, t.resolution)));
+                errors.push(err(
+                    "tasks",
+                    i,
+                    "code",
+                    format!(
+                        "duplicate task `{}` in resolution `{}`",
+                        t.code, t.resolution
+                    ),
+                ));
             }
             if !units.contains(t.unit.as_str()) {
-                errors.push(err("tasks", i, "unit", format!("unknown unit `{}`", t.unit)));
+                errors.push(err(
+                    "tasks",
+                    i,
+                    "unit",
+                    format!("unknown unit `{}`", t.unit),
+                ));
             }
         }
 
@@ -148,15 +259,30 @@ impl Dataset {
             match &a.subject {
                 Subject::Target { resolution, code } => {
                     if !targets.contains(&target_key(resolution, code)) {
-                        errors.push(err("adjustments", i, "target", format!("unknown target `{code}` of resolution `{resolution}`")));
+                        errors.push(err(
+                            "adjustments",
+                            i,
+                            "target",
+                            format!("unknown target `{code}` of resolution `{resolution}`"),
+                        ));
                     }
                 }
                 Subject::Task { resolution, code } => {
                     if !tasks.contains(&target_key(resolution, code)) {
-                        errors.push(err("adjustments", i, "task", format!("unknown task `{code}` of resolution `{resolution}`")));
+                        errors.push(err(
+                            "adjustments",
+                            i,
+                            "task",
+                            format!("unknown task `{code}` of resolution `{resolution}`"),
+                        ));
                     }
                     if a.change.value.is_some() {
-                        errors.push(err("adjustments", i, "value", "a task has no value to adjust".into()));
+                        errors.push(err(
+                            "adjustments",
+                            i,
+                            "value",
+                            "a task has no value to adjust".into(),
+                        ));
                     }
                 }
             }
@@ -165,46 +291,87 @@ impl Dataset {
                     "adjustments",
                     i,
                     "change",
-                    "an adjustment must change the value, the deadline or the wording, or withdraw".into(),
+                    "an adjustment must change the value, the deadline or the wording, or withdraw"
+                        .into(),
                 ));
             }
             if let Some(e) = a.change.value.as_ref().and_then(check_value) {
                 errors.push(err("adjustments", i, "value", e));
             }
             if a.decision.body.trim().is_empty() {
-                errors.push(err("adjustments", i, "body", "an adjustment must name the deciding body".into()));
+                errors.push(err(
+                    "adjustments",
+                    i,
+                    "body",
+                    "an adjustment must name the deciding body".into(),
+                ));
             }
             if a.decision.reference.trim().is_empty() {
-                errors.push(err("adjustments", i, "decision", "an adjustment must name its decision (number or conference)".into()));
+                errors.push(err(
+                    "adjustments",
+                    i,
+                    "decision",
+                    "an adjustment must name its decision (number or conference)".into(),
+                ));
             }
         }
 
         let mut seen = HashSet::new();
         for (i, d) in self.documents.iter().enumerate() {
             if !seen.insert((d.issuer.as_str(), d.number.as_str())) {
-                errors.push(err("documents", i, "number", format!("duplicate document number `{}` of `{}`", d.number, d.issuer)));
+                errors.push(err(
+                    "documents",
+                    i,
+                    "number",
+                    format!("duplicate document number `{}` of `{}`", d.number, d.issuer),
+                ));
             }
             if !units.contains(d.issuer.as_str()) {
-                errors.push(err("documents", i, "issuer", format!("unknown unit `{}`", d.issuer)));
+                errors.push(err(
+                    "documents",
+                    i,
+                    "issuer",
+                    format!("unknown unit `{}`", d.issuer),
+                ));
             }
             for r in &d.resolutions {
                 if !resolutions.contains(r.as_str()) {
-                    errors.push(err("documents", i, "resolutions", format!("unknown resolution `{r}`")));
+                    errors.push(err(
+                        "documents",
+                        i,
+                        "resolutions",
+                        format!("unknown resolution `{r}`"),
+                    ));
                 }
             }
             for t in &d.targets {
                 if !targets.contains(t) {
-                    errors.push(err("documents", i, "targets", format!("unknown target `{t}` (expected `resolution/code`)")));
+                    errors.push(err(
+                        "documents",
+                        i,
+                        "targets",
+                        format!("unknown target `{t}` (expected `resolution/code`)"),
+                    ));
                 }
             }
         }
 
         for (i, o) in self.observations.iter().enumerate() {
             if !units.contains(o.unit.as_str()) {
-                errors.push(err("observations", i, "unit", format!("unknown unit `{}`", o.unit)));
+                errors.push(err(
+                    "observations",
+                    i,
+                    "unit",
+                    format!("unknown unit `{}`", o.unit),
+                ));
             }
             if !indicators.contains(o.indicator.as_str()) {
-                errors.push(err("observations", i, "indicator", format!("unknown indicator `{}`", o.indicator)));
+                errors.push(err(
+                    "observations",
+                    i,
+                    "indicator",
+                    format!("unknown indicator `{}`", o.indicator),
+                ));
             }
         }
         errors
@@ -224,7 +391,12 @@ impl Dataset {
                 cur = p;
                 steps += 1;
                 if cur == u.id || steps > self.units.len() {
-                    errors.push(err("units", i, "parent", format!("unit `{}` is its own ancestor", u.id)));
+                    errors.push(err(
+                        "units",
+                        i,
+                        "parent",
+                        format!("unit `{}` is its own ancestor", u.id),
+                    ));
                     break;
                 }
             }
@@ -261,7 +433,10 @@ impl Dataset {
                         collection,
                         i,
                         field,
-                        format!("{what} `{}` already exists in the database with different content", key(x)),
+                        format!(
+                            "{what} `{}` already exists in the database with different content",
+                            key(x)
+                        ),
                     )),
                     None => {
                         out.push(x.clone());
@@ -270,12 +445,72 @@ impl Dataset {
                 }
             }
         }
-        pick(&self.units, &incoming.units, |u| u.id.clone(), "units", "id", "unit", &mut delta.units, &mut errors, &mut origin);
-        pick(&self.terms, &incoming.terms, |t| t.id.clone(), "terms", "id", "term", &mut delta.terms, &mut errors, &mut origin);
-        pick(&self.resolutions, &incoming.resolutions, |r| r.id.clone(), "resolutions", "id", "resolution", &mut delta.resolutions, &mut errors, &mut origin);
-        pick(&self.indicators, &incoming.indicators, |x| x.id.clone(), "indicators", "id", "indicator", &mut delta.indicators, &mut errors, &mut origin);
-        pick(&self.targets, &incoming.targets, |t| target_key(&t.resolution, &t.code), "targets", "code", "target", &mut delta.targets, &mut errors, &mut origin);
-        pick(&self.tasks, &incoming.tasks, |t| target_key(&t.resolution, &t.code), "tasks", "code", "task", &mut delta.tasks, &mut errors, &mut origin);
+        pick(
+            &self.units,
+            &incoming.units,
+            |u| u.id.clone(),
+            "units",
+            "id",
+            "unit",
+            &mut delta.units,
+            &mut errors,
+            &mut origin,
+        );
+        pick(
+            &self.terms,
+            &incoming.terms,
+            |t| t.id.clone(),
+            "terms",
+            "id",
+            "term",
+            &mut delta.terms,
+            &mut errors,
+            &mut origin,
+        );
+        pick(
+            &self.resolutions,
+            &incoming.resolutions,
+            |r| r.id.clone(),
+            "resolutions",
+            "id",
+            "resolution",
+            &mut delta.resolutions,
+            &mut errors,
+            &mut origin,
+        );
+        pick(
+            &self.indicators,
+            &incoming.indicators,
+            |x| x.id.clone(),
+            "indicators",
+            "id",
+            "indicator",
+            &mut delta.indicators,
+            &mut errors,
+            &mut origin,
+        );
+        pick(
+            &self.targets,
+            &incoming.targets,
+            |t| target_key(&t.resolution, &t.code),
+            "targets",
+            "code",
+            "target",
+            &mut delta.targets,
+            &mut errors,
+            &mut origin,
+        );
+        pick(
+            &self.tasks,
+            &incoming.tasks,
+            |t| target_key(&t.resolution, &t.code),
+            "tasks",
+            "code",
+            "task",
+            &mut delta.tasks,
+            &mut errors,
+            &mut origin,
+        );
         pick(
             &self.documents,
             &incoming.documents,
@@ -327,7 +562,11 @@ impl Dataset {
                     return None;
                 }
                 let k = e.location.index - offset;
-                e.location.index = origin.get(e.location.collection).and_then(|o| o.get(k)).copied().unwrap_or(k);
+                e.location.index = origin
+                    .get(e.location.collection)
+                    .and_then(|o| o.get(k))
+                    .copied()
+                    .unwrap_or(k);
                 Some(e)
             })
             .collect();
@@ -354,7 +593,9 @@ impl Dataset {
 
 fn check_value(v: &TargetValue) -> Option<String> {
     match v {
-        TargetValue::Range { min, max } if min > max => Some(format!("range minimum {min} is above its maximum {max}")),
+        TargetValue::Range { min, max } if min > max => {
+            Some(format!("range minimum {min} is above its maximum {max}"))
+        }
         _ => None,
     }
 }

@@ -47,11 +47,17 @@ fn adjustments_for<'a>(ds: &'a Dataset, subject: &Subject, cutoff: Cutoff) -> Ve
 }
 
 pub fn target_subject(t: &Target) -> Subject {
-    Subject::Target { resolution: t.resolution.clone(), code: t.code.clone() }
+    Subject::Target {
+        resolution: t.resolution.clone(),
+        code: t.code.clone(),
+    }
 }
 
 pub fn task_subject(t: &Task) -> Subject {
-    Subject::Task { resolution: t.resolution.clone(), code: t.code.clone() }
+    Subject::Task {
+        resolution: t.resolution.clone(),
+        code: t.code.clone(),
+    }
 }
 
 /// The version of `target` in force under `cutoff`.
@@ -74,7 +80,11 @@ pub fn target_version(ds: &Dataset, target: &Target, cutoff: Cutoff) -> TargetVe
         }
         applied.push(a.clone());
     }
-    TargetVersion { spec, withdrawn, adjustments: applied }
+    TargetVersion {
+        spec,
+        withdrawn,
+        adjustments: applied,
+    }
 }
 
 /// A task as it stood at a date.
@@ -87,7 +97,12 @@ pub struct TaskVersion {
 }
 
 pub fn task_version(ds: &Dataset, task: &Task, cutoff: Cutoff) -> TaskVersion {
-    let mut v = TaskVersion { name: task.name.clone(), due: task.due, withdrawn: false, adjustments: Vec::new() };
+    let mut v = TaskVersion {
+        name: task.name.clone(),
+        due: task.due,
+        withdrawn: false,
+        adjustments: Vec::new(),
+    };
     for a in adjustments_for(ds, &task_subject(task), cutoff) {
         if let Some(w) = &a.change.wording {
             v.name = w.clone();
@@ -116,7 +131,12 @@ pub struct FigureFilter {
 /// The figure in force for each period of (unit, indicator): among those that pass the filter,
 /// the one reported last supersedes the others (on the same day, the one recorded last).
 /// Sorted by period.
-pub fn figures<'a>(ds: &'a Dataset, unit: &str, indicator: &str, filter: FigureFilter) -> Vec<&'a Observation> {
+pub fn figures<'a>(
+    ds: &'a Dataset,
+    unit: &str,
+    indicator: &str,
+    filter: FigureFilter,
+) -> Vec<&'a Observation> {
     let mut latest: Vec<&Observation> = Vec::new();
     for o in ds.observations.iter().filter(|o| {
         o.unit == unit

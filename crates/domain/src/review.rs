@@ -1,0 +1,703 @@
+//! The review of a unit at a date (*sơ kết*, *tổng kết*): what the brief's "The review" lists,
+//! computed from a dataset. Rendering is elsewhere (the reports crate).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::model::*;
+use crate::period::Period;
+use crate::status::{self, Assessment, Status, StatusOptions};
+use crate::version::{self, Cutoff};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReviewError {
+    #[error("unknown unit `{0}`")]
+    UnknownUnit(String),
+    #[error("unknown resolution `{0}`")]
+    UnknownResolution(String),
+    #[error("target `{0}` names indicator `{1}`, which is not in the dataset")]
+    MissingIndicator(String, String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewOptions<'a> {
+    pub unit: &'a str,
+    pub as_of: NaiveDate,
+    /// Count figures not yet approved by the level above.
+    pub include_unapproved: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitRef {
+    pub id: String,
+    pub name: String,
+    pub level: Level,
+}
+
+/// Headline of one resolution in a review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolutionSummary {
+    pub id: String,
+    pub title: String,
+    pub unit: String,
+    pub kind: ResolutionKind,
+    pub congress: Option<u32>,
+    pub term: String,
+    pub adopted: NaiveDate,
+    /// The reviewed unit's own resolution (not a superior one).
+    pub own: bool,
+    /// `exceeded` + `achieved`.
+    pub achieved_or_exceeded: usize,
+    /// Targets not withdrawn.
+    pub total: usize,
+    /// Targets that could be judged (not `no_data`).
+    pub assessable: usize,
+    /// Targets whose realisation rate is 80% or more.
+    pub reach_80: usize,
+    pub counts: BTreeMap<&'static str, usize>,
+    /// The same counts under the versions in force after the decisions taken on the review's
+    /// date.
+    pub achieved_or_exceeded_adjusted: usize,
+    pub total_adjusted: usize,
+    pub counts_adjusted: BTreeMap<&'static str, usize>,
+}
+
+/// The milestone that falls due next after the review's date (or the last one).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MilestoneCheck {
+    pub period: Period,
+    pub value: rust_decimal::Decimal,
+    /// Whether the latest figure already meets it.
+    pub met: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetReview {
+    pub resolution: String,
+    pub code: String,
+    /// Wording in force.
+    pub name: String,
+    pub field: Field,
+    pub kind: TargetKind,
+    pub indicator: String,
+    pub indicator_name: String,
+    pub measure_unit: String,
+    pub direction: Direction,
+    pub unit: String,
+    pub baseline: rust_decimal::Decimal,
+    pub baseline_period: Period,
+    /// As adopted.
+    pub original: TargetValue,
+    /// In force when the review opened (what the status judges).
+    pub value: TargetValue,
+    /// In force after the review's own decisions, when they changed it.
+    pub adjusted: Option<TargetValue>,
+    pub deadline: NaiveDate,
+    pub assessment: Assessment,
+    /// Status under the adjusted version, when there is one.
+    pub assessment_adjusted: Option<Assessment>,
+    pub milestone: Option<MilestoneCheck>,
+    pub source: Option<String>,
+    pub illustrative: bool,
+}
+
+/// One part of a target's or task's version before and after an adjustment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "part")]
+pub enum ChangeRow {
+    Value {
+        from: TargetValue,
+        to: TargetValue,
+    },
+    Deadline {
+        from: Option<NaiveDate>,
+        to: NaiveDate,
+    },
+    Wording {
+        from: String,
+        to: String,
+    },
+    Withdraw,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AdjustmentReview {
+    pub subject: Subject,
+    /// The target's or task's wording before the adjustment.
+    pub name: String,
+    pub decision: Decision,
+    pub reason: String,
+    pub changes: Vec<ChangeRow>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Done,
+    InProgress,
+    NotStarted,
+    Overdue,
+    Withdrawn,
+}
+
+impl TaskStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Done => "done",
+            TaskStatus::InProgress => "in_progress",
+            TaskStatus::NotStarted => "not_started",
+            TaskStatus::Overdue => "overdue",
+            TaskStatus::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskReview {
+    pub resolution: String,
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub status: TaskStatus,
+    pub due: Option<NaiveDate>,
+    pub illustrative: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShortfallKind {
+    /// `off_track` or `at_risk`.
+    Target,
+    /// Nothing to judge the target with.
+    DataGap,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shortfall {
+    pub kind: ShortfallKind,
+    pub resolution: String,
+    pub code: String,
+    pub name: String,
+    pub status: Option<Status>,
+    pub latest: Option<status::Figure>,
+    pub target: Option<rust_decimal::Decimal>,
+    pub realisation: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentSummary {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub counts: BTreeMap<DocumentKind, usize>,
+    pub list: Vec<Document>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Review {
+    pub unit: UnitRef,
+    pub as_of: NaiveDate,
+    pub include_unapproved: bool,
+    /// The unit's own resolutions first, then its superiors', nearest first.
+    pub resolutions: Vec<ResolutionSummary>,
+    pub documents: DocumentSummary,
+    pub targets: Vec<TargetReview>,
+    pub adjustments: Vec<AdjustmentReview>,
+    pub tasks: Vec<TaskReview>,
+    pub shortfalls: Vec<Shortfall>,
+}
+
+/// The unit and its ancestors, the unit first.
+pub fn ancestry<'a>(ds: &'a Dataset, unit: &str) -> Vec<&'a Unit> {
+    let by_id: HashMap<&str, &Unit> = ds.units.iter().map(|u| (u.id.as_str(), u)).collect();
+    let mut out = Vec::new();
+    let mut cur = by_id.get(unit).copied();
+    while let Some(u) = cur {
+        if out.iter().any(|x: &&Unit| x.id == u.id) {
+            break;
+        }
+        out.push(u);
+        cur = u.parent.as_deref().and_then(|p| by_id.get(p).copied());
+    }
+    out
+}
+
+fn is_within(ds: &Dataset, unit: &str, ancestor: &str) -> bool {
+    ancestry(ds, unit).iter().any(|u| u.id == ancestor)
+}
+
+/// The resolutions a unit implements at a date: for itself and each unit above it, the latest
+/// adopted resolution of each kind. Its own come first, congress before the other kinds.
+pub fn resolutions_in_force<'a>(
+    ds: &'a Dataset,
+    unit: &str,
+    as_of: NaiveDate,
+) -> Vec<&'a Resolution> {
+    let mut out = Vec::new();
+    for u in ancestry(ds, unit) {
+        for kind in ResolutionKind::ALL {
+            let mut candidates: Vec<&Resolution> = ds
+                .resolutions
+                .iter()
+                .filter(|r| r.unit == u.id && r.kind == kind && r.adopted <= as_of)
+                .collect();
+            if kind == ResolutionKind::Congress {
+                candidates.sort_by_key(|r| r.adopted);
+                out.extend(candidates.last().copied());
+            } else {
+                // Council plans and assignments run side by side: keep all whose term is open.
+                let terms: HashMap<&str, &Term> =
+                    ds.terms.iter().map(|t| (t.id.as_str(), t)).collect();
+                out.extend(
+                    candidates
+                        .into_iter()
+                        .filter(|r| terms.get(r.term.as_str()).is_none_or(|t| as_of <= t.end)),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The targets of `resolution` that apply to `unit`: all of the unit's own resolution, those
+/// assigned to the unit in a superior's.
+pub fn targets_for<'a>(ds: &'a Dataset, resolution: &Resolution, unit: &str) -> Vec<&'a Target> {
+    ds.targets
+        .iter()
+        .filter(|t| t.resolution == resolution.id && (resolution.unit == unit || t.unit == unit))
+        .collect()
+}
+
+fn milestone_check(
+    t: &Target,
+    a: &Assessment,
+    as_of: NaiveDate,
+    d: Direction,
+) -> Option<MilestoneCheck> {
+    let m = t
+        .milestones
+        .iter()
+        .find(|m| m.period.end() >= as_of)
+        .or_else(|| t.milestones.last())?;
+    let met = if t.kind == TargetKind::Level {
+        a.latest.as_ref().map(|l| {
+            (l.value - m.value) * rust_decimal::Decimal::from(d.sign())
+                >= rust_decimal::Decimal::ZERO
+        })
+    } else {
+        None
+    };
+    Some(MilestoneCheck {
+        period: m.period,
+        value: m.value,
+        met,
+    })
+}
+
+/// Judges every target of a resolution that applies to a unit, as the review does.
+pub fn judge_target(
+    ds: &Dataset,
+    t: &Target,
+    opts: StatusOptions,
+) -> Result<TargetReview, ReviewError> {
+    let ind = ds
+        .indicators
+        .iter()
+        .find(|i| i.id == t.indicator)
+        .ok_or_else(|| {
+            ReviewError::MissingIndicator(
+                format!("{}/{}", t.resolution, t.code),
+                t.indicator.clone(),
+            )
+        })?;
+    let (before, a) = status::assess_at(ds, t, ind, Cutoff::Before(opts.as_of), opts);
+    let after = version::target_version(ds, t, Cutoff::Through(opts.as_of));
+    let (adjusted, assessment_adjusted) = if after != before {
+        let a2 = status::assess(ds, t, &after, ind, opts);
+        (
+            (after.spec.value != before.spec.value).then(|| after.spec.value.clone()),
+            Some(a2),
+        )
+    } else {
+        (None, None)
+    };
+    Ok(TargetReview {
+        resolution: t.resolution.clone(),
+        code: t.code.clone(),
+        name: before.spec.name.clone(),
+        field: t.field,
+        kind: t.kind,
+        indicator: ind.id.clone(),
+        indicator_name: ind.name.clone(),
+        measure_unit: ind.measure.clone(),
+        direction: ind.direction,
+        unit: t.unit.clone(),
+        baseline: t.baseline,
+        baseline_period: t.baseline_period,
+        original: t.original.value.clone(),
+        value: before.spec.value.clone(),
+        adjusted,
+        deadline: before.spec.deadline,
+        milestone: milestone_check(t, &a, opts.as_of, ind.direction),
+        assessment: a,
+        assessment_adjusted,
+        source: t.source.clone(),
+        illustrative: t.illustrative,
+    })
+}
+
+fn summarise(r: &Resolution, own: bool, rows: &[&TargetReview]) -> ResolutionSummary {
+    let mut counts: BTreeMap<&'static str, usize> =
+        Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    let mut counts_adjusted = counts.clone();
+    let mut s = ResolutionSummary {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        unit: r.unit.clone(),
+        kind: r.kind,
+        congress: r.congress,
+        term: r.term.clone(),
+        adopted: r.adopted,
+        own,
+        achieved_or_exceeded: 0,
+        total: 0,
+        assessable: 0,
+        reach_80: 0,
+        counts: BTreeMap::new(),
+        achieved_or_exceeded_adjusted: 0,
+        total_adjusted: 0,
+        counts_adjusted: BTreeMap::new(),
+    };
+    for row in rows {
+        let st = row.assessment.status;
+        *counts.entry(st.as_str()).or_default() += 1;
+        if st != Status::Withdrawn {
+            s.total += 1;
+            s.achieved_or_exceeded += usize::from(st.is_met());
+            s.assessable += usize::from(st.is_assessable());
+            s.reach_80 += usize::from(row.assessment.realisation.is_some_and(|r| r >= 80.0));
+        }
+        let st2 = row.assessment_adjusted.as_ref().map_or(st, |a| a.status);
+        *counts_adjusted.entry(st2.as_str()).or_default() += 1;
+        if st2 != Status::Withdrawn {
+            s.total_adjusted += 1;
+            s.achieved_or_exceeded_adjusted += usize::from(st2.is_met());
+        }
+    }
+    s.counts = counts;
+    s.counts_adjusted = counts_adjusted;
+    s
+}
+
+fn task_status(
+    ds: &Dataset,
+    t: &Task,
+    as_of: NaiveDate,
+) -> (TaskStatus, String, Option<NaiveDate>) {
+    let v = version::task_version(ds, t, Cutoff::Through(as_of));
+    let st = if v.withdrawn {
+        TaskStatus::Withdrawn
+    } else if t.state == TaskState::Done && t.done_on.is_none_or(|d| d <= as_of) {
+        TaskStatus::Done
+    } else if v.due.is_some_and(|d| d < as_of) {
+        TaskStatus::Overdue
+    } else if t.state == TaskState::NotStarted {
+        TaskStatus::NotStarted
+    } else {
+        TaskStatus::InProgress
+    };
+    (st, v.name, v.due)
+}
+
+/// Each adjustment with the version it changed from and to.
+fn adjustment_rows(ds: &Dataset, subjects: &[Subject], as_of: NaiveDate) -> Vec<AdjustmentReview> {
+    let mut out = Vec::new();
+    for subject in subjects {
+        let mut adjs: Vec<&Adjustment> = ds
+            .adjustments
+            .iter()
+            .filter(|a| &a.subject == subject && a.decision.date <= as_of)
+            .collect();
+        adjs.sort_by_key(|a| a.decision.date);
+        let (mut name, mut value, mut deadline) = match subject {
+            Subject::Target { resolution, code } => match ds
+                .targets
+                .iter()
+                .find(|t| &t.resolution == resolution && &t.code == code)
+            {
+                Some(t) => (
+                    t.original.name.clone(),
+                    Some(t.original.value.clone()),
+                    Some(t.original.deadline),
+                ),
+                None => continue,
+            },
+            Subject::Task { resolution, code } => match ds
+                .tasks
+                .iter()
+                .find(|t| &t.resolution == resolution && &t.code == code)
+            {
+                Some(t) => (t.name.clone(), None, t.due),
+                None => continue,
+            },
+        };
+        for a in adjs {
+            let mut changes = Vec::new();
+            if let (Some(to), Some(from)) = (&a.change.value, &value) {
+                changes.push(ChangeRow::Value {
+                    from: from.clone(),
+                    to: to.clone(),
+                });
+            }
+            if let Some(to) = a.change.deadline {
+                changes.push(ChangeRow::Deadline { from: deadline, to });
+            }
+            if let Some(to) = &a.change.wording {
+                changes.push(ChangeRow::Wording {
+                    from: name.clone(),
+                    to: to.clone(),
+                });
+            }
+            if a.change.withdraw {
+                changes.push(ChangeRow::Withdraw);
+            }
+            out.push(AdjustmentReview {
+                subject: subject.clone(),
+                name: name.clone(),
+                decision: a.decision.clone(),
+                reason: a.reason.clone(),
+                changes,
+            });
+            if let Some(v) = &a.change.value {
+                value = Some(v.clone());
+            }
+            if let Some(d) = a.change.deadline {
+                deadline = Some(d);
+            }
+            if let Some(w) = &a.change.wording {
+                name = w.clone();
+            }
+        }
+    }
+    out.sort_by(|a, b| a.decision.date.cmp(&b.decision.date));
+    out
+}
+
+/// Builds the review of `opts.unit` at `opts.as_of`.
+pub fn build(ds: &Dataset, opts: ReviewOptions) -> Result<Review, ReviewError> {
+    let unit = ds
+        .units
+        .iter()
+        .find(|u| u.id == opts.unit)
+        .ok_or_else(|| ReviewError::UnknownUnit(opts.unit.to_string()))?;
+    let sopts = StatusOptions {
+        as_of: opts.as_of,
+        include_unapproved: opts.include_unapproved,
+    };
+    let resolutions = resolutions_in_force(ds, &unit.id, opts.as_of);
+
+    let mut targets = Vec::new();
+    let mut summaries = Vec::new();
+    let mut subjects = Vec::new();
+    let mut tasks = Vec::new();
+    for r in &resolutions {
+        let own = r.unit == unit.id;
+        let rows: Vec<TargetReview> = targets_for(ds, r, &unit.id)
+            .into_iter()
+            .map(|t| judge_target(ds, t, sopts))
+            .collect::<Result<_, _>>()?;
+        for row in &rows {
+            subjects.push(Subject::Target {
+                resolution: row.resolution.clone(),
+                code: row.code.clone(),
+            });
+        }
+        summaries.push(summarise(r, own, &rows.iter().collect::<Vec<_>>()));
+        targets.extend(rows);
+        for t in ds
+            .tasks
+            .iter()
+            .filter(|t| t.resolution == r.id && (own || is_within(ds, &t.unit, &unit.id)))
+        {
+            let (status, name, due) = task_status(ds, t, opts.as_of);
+            subjects.push(Subject::Task {
+                resolution: t.resolution.clone(),
+                code: t.code.clone(),
+            });
+            tasks.push(TaskReview {
+                resolution: t.resolution.clone(),
+                code: t.code.clone(),
+                name,
+                unit: t.unit.clone(),
+                status,
+                due,
+                illustrative: t.illustrative,
+            });
+        }
+    }
+
+    // Documents issued by the unit since its own resolution was adopted (the term's start when
+    // it has none).
+    let terms: HashMap<&str, &Term> = ds.terms.iter().map(|t| (t.id.as_str(), t)).collect();
+    let from = resolutions
+        .iter()
+        .find(|r| r.unit == unit.id)
+        .map(|r| r.adopted)
+        .or_else(|| {
+            resolutions
+                .first()
+                .and_then(|r| terms.get(r.term.as_str()).map(|t| t.start))
+        })
+        .unwrap_or(opts.as_of);
+    let mut list: Vec<Document> = ds
+        .documents
+        .iter()
+        .filter(|d| d.issuer == unit.id && d.date >= from && d.date <= opts.as_of)
+        .cloned()
+        .collect();
+    list.sort_by(|a, b| a.kind.cmp(&b.kind).then(a.date.cmp(&b.date)));
+    let mut counts: BTreeMap<DocumentKind, usize> = [
+        DocumentKind::Resolution,
+        DocumentKind::ActionProgramme,
+        DocumentKind::Plan,
+        DocumentKind::Guidance,
+        DocumentKind::Directive,
+    ]
+    .into_iter()
+    .map(|k| (k, 0))
+    .collect();
+    for d in &list {
+        *counts.entry(d.kind).or_default() += 1;
+    }
+
+    let adjustments = adjustment_rows(ds, &subjects, opts.as_of);
+
+    let mut shortfalls = Vec::new();
+    for row in &targets {
+        let st = row.assessment.status;
+        let kind = match st {
+            Status::OffTrack | Status::AtRisk => ShortfallKind::Target,
+            Status::NoData => ShortfallKind::DataGap,
+            _ => continue,
+        };
+        shortfalls.push(Shortfall {
+            kind,
+            resolution: row.resolution.clone(),
+            code: row.code.clone(),
+            name: row.name.clone(),
+            status: Some(st),
+            latest: row.assessment.latest.clone(),
+            target: row.assessment.target,
+            realisation: row.assessment.realisation,
+        });
+    }
+    // Worst first: off track before at risk before gaps.
+    shortfalls.sort_by_key(|s| match s.status {
+        Some(Status::OffTrack) => 0,
+        Some(Status::AtRisk) => 1,
+        _ => 2,
+    });
+    Ok(Review {
+        unit: UnitRef {
+            id: unit.id.clone(),
+            name: unit.name.clone(),
+            level: unit.level.clone(),
+        },
+        as_of: opts.as_of,
+        include_unapproved: opts.include_unapproved,
+        resolutions: summaries,
+        documents: DocumentSummary {
+            from,
+            to: opts.as_of,
+            counts,
+            list,
+        },
+        targets,
+        adjustments,
+        tasks,
+        shortfalls,
+    })
+}
+
+/// A target's status at a date under the version in force, beside the original version's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusRow {
+    pub resolution: String,
+    pub code: String,
+    pub name: String,
+    pub field: Field,
+    pub kind: TargetKind,
+    pub indicator: String,
+    pub indicator_name: String,
+    pub measure_unit: String,
+    pub unit: String,
+    pub baseline: rust_decimal::Decimal,
+    pub baseline_period: Period,
+    /// In force at the date.
+    pub value: TargetValue,
+    pub original: TargetValue,
+    pub deadline: NaiveDate,
+    pub withdrawn: bool,
+    pub assessment: Assessment,
+    /// Under the original version, when an adjustment changed the target.
+    pub assessment_original: Option<Assessment>,
+}
+
+/// Statuses of a resolution's targets at a date, for every target or those of one unit.
+pub fn status_table(
+    ds: &Dataset,
+    resolution: &str,
+    unit: Option<&str>,
+    opts: StatusOptions,
+) -> Result<Vec<StatusRow>, ReviewError> {
+    if !ds.resolutions.iter().any(|r| r.id == resolution) {
+        return Err(ReviewError::UnknownResolution(resolution.to_string()));
+    }
+    if let Some(u) = unit {
+        if !ds.units.iter().any(|x| x.id == u) {
+            return Err(ReviewError::UnknownUnit(u.to_string()));
+        }
+    }
+    let mut rows = Vec::new();
+    for t in ds
+        .targets
+        .iter()
+        .filter(|t| t.resolution == resolution && unit.is_none_or(|u| t.unit == u))
+    {
+        let ind = ds
+            .indicators
+            .iter()
+            .find(|i| i.id == t.indicator)
+            .ok_or_else(|| {
+                ReviewError::MissingIndicator(
+                    format!("{}/{}", t.resolution, t.code),
+                    t.indicator.clone(),
+                )
+            })?;
+        let (now, a) = status::assess_at(ds, t, ind, Cutoff::Through(opts.as_of), opts);
+        let original = version::target_version(ds, t, Cutoff::Original);
+        let assessment_original =
+            (original != now).then(|| status::assess(ds, t, &original, ind, opts));
+        rows.push(StatusRow {
+            resolution: t.resolution.clone(),
+            code: t.code.clone(),
+            name: now.spec.name.clone(),
+            field: t.field,
+            kind: t.kind,
+            indicator: ind.id.clone(),
+            indicator_name: ind.name.clone(),
+            measure_unit: ind.measure.clone(),
+            unit: t.unit.clone(),
+            baseline: t.baseline,
+            baseline_period: t.baseline_period,
+            value: now.spec.value.clone(),
+            original: t.original.value.clone(),
+            deadline: now.spec.deadline,
+            withdrawn: now.withdrawn,
+            assessment: a,
+            assessment_original,
+        });
+    }
+    Ok(rows)
+}
