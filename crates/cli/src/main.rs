@@ -1,1 +1,327 @@
-fn main() {}
+//! The `chitieu` command line: the edge where files, the database and the terminal meet the
+//! domain. Errors become one line on standard error and a non-zero exit code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail, Context, Result};
+use chitieu_domain::review::{self, ReviewOptions};
+use chitieu_domain::status::StatusOptions;
+use chitieu_domain::Dataset;
+use chitieu_reports::{json, markdown, Lang};
+use chitieu_store::{Store, StoreError};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// The demo bundle: the Lục Ngạn district's 2018 mid-term review (see `demo/`).
+const DEMO_BUNDLE: &str = include_str!("../../../demo/luc-ngan-2018.toml");
+const DEMO_FILE: &str = "demo/luc-ngan-2018.toml";
+const DEMO_UNIT: &str = "luc-ngan";
+const DEMO_DATE: &str = "2018-06-25";
+
+#[derive(Parser)]
+#[command(
+    name = "chitieu",
+    version,
+    about = "Theo dõi chỉ tiêu nghị quyết — tracks the targets of congress resolutions and drafts their reviews",
+    long_about = "chitieu tracks what a congress resolution promises: its targets (chỉ tiêu), the \
+                  documents and tasks that implement it, every adjustment, and the figures each unit \
+                  reports. It tells, at any date, what is achieved, what will likely be achieved and \
+                  what will not, and drafts the mid-term and end-of-term reviews.\n\n\
+                  Start with `chitieu demo`."
+)]
+struct Cli {
+    /// Database: a file path for the embedded SQLite database, or a postgres:// URL.
+    /// Default: chitieu.db in the platform's data folder.
+    #[arg(long, global = true, env = "CHITIEU_DB")]
+    db: Option<String>,
+
+    /// Language of the output: vi (Vietnamese, the default) or en.
+    #[arg(long, global = true, env = "CHITIEU_LANG", default_value = "vi", value_parser = ["vi", "en"])]
+    lang: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the database (or bring its schema up to date) and print where it is.
+    Init,
+    /// Load the demo (Lục Ngạn district, mid-term review of 25 June 2018) and print its review.
+    ///
+    /// Without --db the demo gets a database of its own (demo.db in the data folder), made
+    /// afresh each time; with --db it is imported into that database.
+    Demo {
+        /// Output format of the review.
+        #[arg(long, value_enum, default_value_t = ReviewFormat::Md)]
+        format: ReviewFormat,
+    },
+    /// Import a resolution bundle (.toml) or observations (.csv) in one transaction.
+    Import {
+        /// The file: FILE.toml (bundle, see docs/bundle.md) or FILE.csv
+        /// (unit,indicator,period,value,standing,source).
+        file: PathBuf,
+    },
+    /// Export the whole database as one bundle (or the observations as CSV).
+    Export {
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Toml)]
+        format: ExportFormat,
+    },
+    /// The status of each target of a resolution at a date, under the version in force and
+    /// the original one.
+    Status {
+        /// Resolution id (e.g. luc-ngan-xxiv).
+        #[arg(long)]
+        resolution: String,
+        /// Only the targets whose responsible unit is this one.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Date (YYYY-MM-DD): what was decided and known then. Default: today.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
+        format: StatusFormat,
+        /// Count figures the level above has not approved yet.
+        #[arg(long)]
+        include_unapproved: bool,
+    },
+    /// The review of a unit at a date: its own and its superiors' resolutions.
+    Review {
+        /// Unit id (e.g. luc-ngan).
+        #[arg(long)]
+        unit: String,
+        /// Date of the review (YYYY-MM-DD). Default: today.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = ReviewFormat::Md)]
+        format: ReviewFormat,
+        /// Count figures the level above has not approved yet (estimates still in review).
+        #[arg(long)]
+        include_unapproved: bool,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReviewFormat {
+    Md,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StatusFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Toml,
+    Csv,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date: expected YYYY-MM-DD"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("chitieu: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: the outermost context and its causes.
+            let msg = format!("{e:#}").replace('\n', " ");
+            eprintln!("chitieu: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn data_dir() -> Result<PathBuf> {
+    directories::ProjectDirs::from("vn", "chitieu", "chitieu")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or_else(|| anyhow!("cannot find the data folder; give --db PATH"))
+}
+
+fn is_postgres(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+async fn open(db: &str) -> Result<Box<dyn Store>> {
+    if is_postgres(db) {
+        Ok(Box::new(chitieu_store_postgres::PgStore::connect(db).await?))
+    } else {
+        Ok(Box::new(chitieu_store_sqlite::SqliteStore::open(Path::new(db)).await?))
+    }
+}
+
+fn default_db() -> Result<String> {
+    Ok(data_dir()?.join("chitieu.db").to_string_lossy().into_owned())
+}
+
+fn write_out(out: Option<&Path>, text: &str) -> Result<()> {
+    match out {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes()).context("cannot write to standard output")?;
+            Ok(())
+        }
+    }
+}
+
+/// Imports a bundle text, pointing merge errors at the file's lines.
+async fn import_bundle(store: &dyn Store, text: &str, file: &str) -> Result<chitieu_store::ImportSummary> {
+    let parsed = chitieu_io::parse_bundle(text, file)?;
+    match store.import(&parsed.dataset).await {
+        Ok(s) => Ok(s),
+        Err(StoreError::Invalid(errors)) => Err(chitieu_io::located(file, &parsed.spans, &errors).into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn review_text(ds: &Dataset, lang: Lang, unit: &str, as_of: NaiveDate, include_unapproved: bool, format: ReviewFormat) -> Result<String> {
+    let r = review::build(ds, ReviewOptions { unit, as_of, include_unapproved })?;
+    Ok(match format {
+        ReviewFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&json::review(&r))?;
+            s.push('\n');
+            s
+        }
+        ReviewFormat::Md => {
+            let term_end = r
+                .resolutions
+                .iter()
+                .find(|x| x.own)
+                .and_then(|x| ds.terms.iter().find(|t| t.id == x.term))
+                .map(|t| t.end);
+            markdown::review(lang, &r, term_end)
+        }
+    })
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn summary_line(s: &chitieu_store::ImportSummary) -> String {
+    let added: Vec<String> = s.added.entries().iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {k}")).collect();
+    let skipped = s.skipped.total();
+    let mut line = if added.is_empty() { "nothing new".to_string() } else { format!("added {}", added.join(", ")) };
+    if skipped > 0 {
+        line.push_str(&format!("; {skipped} already present"));
+    }
+    line
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let lang = Lang::parse(&cli.lang).unwrap_or_default();
+    match cli.command {
+        Command::Init => {
+            let db = match cli.db {
+                Some(db) => db,
+                None => default_db()?,
+            };
+            let store = open(&db).await?;
+            println!("{} database ready: {db}", store.backend());
+        }
+        Command::Demo { format } => {
+            let db = match cli.db {
+                Some(db) => db,
+                None => {
+                    let dir = data_dir()?;
+                    let path = dir.join("demo.db");
+                    for suffix in ["", "-wal", "-shm"] {
+                        let p = PathBuf::from(format!("{}{suffix}", path.display()));
+                        if p.exists() {
+                            std::fs::remove_file(&p).with_context(|| format!("cannot reset the demo database {}", p.display()))?;
+                        }
+                    }
+                    path.to_string_lossy().into_owned()
+                }
+            };
+            let store = open(&db).await?;
+            let summary = import_bundle(store.as_ref(), DEMO_BUNDLE, DEMO_FILE).await?;
+            eprintln!("chitieu: demo loaded into {db} ({})", summary_line(&summary));
+            let ds = store.load().await?;
+            let as_of = parse_date(DEMO_DATE).map_err(|e| anyhow!(e))?;
+            write_out(None, &review_text(&ds, lang, DEMO_UNIT, as_of, false, format)?)?;
+        }
+        Command::Import { file } => {
+            let db = match cli.db {
+                Some(db) => db,
+                None => default_db()?,
+            };
+            let name = file.display().to_string();
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
+            let ext = file.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
+            let store = open(&db).await?;
+            let summary = match ext.as_deref() {
+                Some("toml") => import_bundle(store.as_ref(), &text, &name).await?,
+                Some("csv") => {
+                    let parsed = chitieu_io::parse_observations_csv(&text, &name)?;
+                    match store.add_observations(&parsed.observations).await {
+                        Ok(s) => s,
+                        Err(StoreError::Invalid(errors)) => return Err(chitieu_io::located_csv(&name, &parsed, &errors).into()),
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                _ => bail!("{name}: expected a .toml bundle or a .csv of observations"),
+            };
+            println!("{name}: {}", summary_line(&summary));
+        }
+        Command::Export { out, format } => {
+            let db = match cli.db {
+                Some(db) => db,
+                None => default_db()?,
+            };
+            let store = open(&db).await?;
+            let ds = store.load().await?;
+            let text = match format {
+                ExportFormat::Toml => chitieu_io::bundle_to_toml(&ds),
+                ExportFormat::Csv => chitieu_io::observations_to_csv(&ds.observations),
+            };
+            write_out(out.as_deref(), &text)?;
+        }
+        Command::Status { resolution, unit, as_of, format, include_unapproved } => {
+            let db = match cli.db {
+                Some(db) => db,
+                None => default_db()?,
+            };
+            let store = open(&db).await?;
+            let ds = store.load().await?;
+            let as_of = as_of.unwrap_or_else(today);
+            let rows = review::status_table(&ds, &resolution, unit.as_deref(), StatusOptions { as_of, include_unapproved })?;
+            let text = match format {
+                StatusFormat::Table => markdown::status_table(lang, &resolution, as_of, &rows),
+                StatusFormat::Json => serde_json::to_string_pretty(&json::status_rows(&resolution, as_of, &rows))? + "\n",
+            };
+            write_out(None, &text)?;
+        }
+        Command::Review { unit, as_of, format, include_unapproved, out } => {
+            let db = match cli.db {
+                Some(db) => db,
+                None => default_db()?,
+            };
+            let store = open(&db).await?;
+            let ds = store.load().await?;
+            let as_of = as_of.unwrap_or_else(today);
+            write_out(out.as_deref(), &review_text(&ds, lang, &unit, as_of, include_unapproved, format)?)?;
+        }
+    }
+    Ok(())
+}

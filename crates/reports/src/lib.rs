@@ -1,1 +1,9 @@
-//! See ARCHITECTURE.md.
+//! Renders what the domain computes — reviews and status tables — as text: Markdown,
+//! terminal tables and the stable JSON interface. It knows text formats only: no database,
+//! no HTTP, no file system (callers write the strings where they want).
+
+pub mod json;
+pub mod locale;
+pub mod markdown;
+
+pub use locale::Lang;

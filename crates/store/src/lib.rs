@@ -1,1 +1,439 @@
-//! See ARCHITECTURE.md.
+//! The storage interface of chitieu: the [`Store`] trait every backend implements, the
+//! [`ImportSummary`] it reports and the [`StoreError`] it fails with, plus the small codecs
+//! that both SQL backends share (enum names, target values) so that they store the same
+//! words for the same things.
+//!
+//! Architecture invariant: this crate knows no database. It must not depend on `sqlx` or any
+//! driver, so the domain, the CLI and the reports can talk about storage without pulling one
+//! in; `chitieu-store-sqlite` and `chitieu-store-postgres` depend on it, never the reverse.
+
+use std::fmt;
+
+use chitieu_domain::{
+    Aggregation, AggregationMethod, Dataset, Decimal, Observation, Subject, TargetValue,
+    ValidationError,
+};
+
+/// What a backend provides. Every method is one transaction: it lands whole or not at all.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync {
+    /// Everything stored, each collection in insertion order, so that export → import →
+    /// export gives the same file.
+    async fn load(&self) -> Result<Dataset, StoreError>;
+
+    /// Adds `bundle` in one transaction: what is stored is read, merged with
+    /// [`Dataset::merge_delta`] (identical entities are skipped, conflicting ones refused, the
+    /// union validated) and only the delta is written. On any error nothing is written.
+    async fn import(&self, bundle: &Dataset) -> Result<ImportSummary, StoreError>;
+
+    /// Appends observations (a CSV import) in one transaction with the same rules: the units
+    /// and indicators they name must exist, and exact duplicates of stored figures are skipped.
+    async fn add_observations(
+        &self,
+        observations: &[Observation],
+    ) -> Result<ImportSummary, StoreError>;
+
+    /// Which backend this is, for messages: `"sqlite"` or `"postgres"`.
+    fn backend(&self) -> &'static str;
+}
+
+/// Failures of a store. Database details are carried as text so that no driver type leaks
+/// into this crate's API.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The data was refused by the domain rules; nothing was written. Each error keeps its
+    /// [`chitieu_domain::Location`] in the incoming data so a caller can point at a file line.
+    #[error("{}", invalid_message(.0))]
+    Invalid(Vec<ValidationError>),
+    /// The database could not be opened or reached.
+    #[error("cannot open the {backend} database at {target}: {message}")]
+    Open {
+        backend: &'static str,
+        target: String,
+        message: String,
+    },
+    /// The schema could not be brought up to date.
+    #[error("cannot migrate the {backend} database: {message}")]
+    Migration {
+        backend: &'static str,
+        message: String,
+    },
+    /// A statement or transaction failed.
+    #[error("database error while {context}: {message}")]
+    Database {
+        context: &'static str,
+        message: String,
+    },
+    /// A stored value could not be read back into the domain: the database was written by
+    /// something other than chitieu, or by an incompatible version of it.
+    #[error("stored data cannot be read: {table}.{column} holds `{value}`: {reason}")]
+    Corrupt {
+        table: &'static str,
+        column: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+fn invalid_message(errors: &[ValidationError]) -> String {
+    match errors {
+        [] => "the data was refused".to_string(),
+        [one] => one.to_string(),
+        [first, rest @ ..] => format!("{first} (and {} more problems)", rest.len()),
+    }
+}
+
+impl StoreError {
+    /// A database failure, with what was being done when it happened.
+    pub fn database(context: &'static str, err: impl fmt::Display) -> Self {
+        StoreError::Database {
+            context,
+            message: err.to_string(),
+        }
+    }
+
+    pub fn corrupt(
+        table: &'static str,
+        column: &'static str,
+        value: impl Into<String>,
+        reason: impl fmt::Display,
+    ) -> Self {
+        StoreError::Corrupt {
+            table,
+            column,
+            value: value.into(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// How many entities of each collection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub units: usize,
+    pub terms: usize,
+    pub resolutions: usize,
+    pub indicators: usize,
+    pub targets: usize,
+    pub adjustments: usize,
+    pub documents: usize,
+    pub tasks: usize,
+    pub observations: usize,
+}
+
+impl Counts {
+    pub fn of(data: &Dataset) -> Self {
+        Counts {
+            units: data.units.len(),
+            terms: data.terms.len(),
+            resolutions: data.resolutions.len(),
+            indicators: data.indicators.len(),
+            targets: data.targets.len(),
+            adjustments: data.adjustments.len(),
+            documents: data.documents.len(),
+            tasks: data.tasks.len(),
+            observations: data.observations.len(),
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.entries().iter().map(|(_, n)| n).sum()
+    }
+
+    /// `(collection name, count)` in the order of [`Dataset`]'s fields.
+    pub fn entries(&self) -> [(&'static str, usize); 9] {
+        [
+            ("units", self.units),
+            ("terms", self.terms),
+            ("resolutions", self.resolutions),
+            ("indicators", self.indicators),
+            ("targets", self.targets),
+            ("adjustments", self.adjustments),
+            ("documents", self.documents),
+            ("tasks", self.tasks),
+            ("observations", self.observations),
+        ]
+    }
+
+    fn saturating_sub(&self, other: &Counts) -> Counts {
+        Counts {
+            units: self.units.saturating_sub(other.units),
+            terms: self.terms.saturating_sub(other.terms),
+            resolutions: self.resolutions.saturating_sub(other.resolutions),
+            indicators: self.indicators.saturating_sub(other.indicators),
+            targets: self.targets.saturating_sub(other.targets),
+            adjustments: self.adjustments.saturating_sub(other.adjustments),
+            documents: self.documents.saturating_sub(other.documents),
+            tasks: self.tasks.saturating_sub(other.tasks),
+            observations: self.observations.saturating_sub(other.observations),
+        }
+    }
+}
+
+impl fmt::Display for Counts {
+    /// `3 units, 1 term, 16 targets`; collections with nothing are left out.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for (name, n) in self.entries() {
+            if n == 0 {
+                continue;
+            }
+            if !first {
+                f.write_str(", ")?;
+            }
+            first = false;
+            let name = if n == 1 {
+                name.strip_suffix('s').unwrap_or(name)
+            } else {
+                name
+            };
+            write!(f, "{n} {name}")?;
+        }
+        if first {
+            f.write_str("nothing")?;
+        }
+        Ok(())
+    }
+}
+
+/// What an import did: what it added and what it skipped as already stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub added: Counts,
+    pub skipped: Counts,
+}
+
+impl ImportSummary {
+    /// The summary of writing `delta` (what [`Dataset::merge_delta`] returned) for `incoming`.
+    pub fn from_delta(incoming: &Dataset, delta: &Dataset) -> Self {
+        let added = Counts::of(delta);
+        ImportSummary {
+            added,
+            skipped: Counts::of(incoming).saturating_sub(&added),
+        }
+    }
+
+    /// Whether the import changed nothing.
+    pub fn is_noop(&self) -> bool {
+        self.added.total() == 0
+    }
+}
+
+impl fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "added {}", self.added)?;
+        if self.skipped.total() > 0 {
+            write!(f, "; skipped {} already stored", self.skipped)?;
+        }
+        Ok(())
+    }
+}
+
+/// The column form of a [`TargetValue`] shared by both SQL backends: a kind word, a value
+/// and, for ranges, a maximum.
+pub mod target_value {
+    use super::*;
+
+    pub const EXACT: &str = "exact";
+    pub const RANGE: &str = "range";
+    pub const CHANGE_PER_YEAR: &str = "change_per_year";
+
+    /// `(kind, value, max)`: `value` is the exact value, the range minimum or the change.
+    pub fn split(v: &TargetValue) -> (&'static str, Decimal, Option<Decimal>) {
+        match v {
+            TargetValue::Exact(x) => (EXACT, *x, None),
+            TargetValue::Range { min, max } => (RANGE, *min, Some(*max)),
+            TargetValue::ChangePerYear(x) => (CHANGE_PER_YEAR, *x, None),
+        }
+    }
+
+    pub fn join(
+        table: &'static str,
+        kind: &str,
+        value: Decimal,
+        max: Option<Decimal>,
+    ) -> Result<TargetValue, StoreError> {
+        match (kind, max) {
+            (EXACT, None) => Ok(TargetValue::Exact(value)),
+            (RANGE, Some(max)) => Ok(TargetValue::Range { min: value, max }),
+            (CHANGE_PER_YEAR, None) => Ok(TargetValue::ChangePerYear(value)),
+            (RANGE, None) => Err(StoreError::corrupt(
+                table,
+                "value_max",
+                "NULL",
+                "a range needs a maximum",
+            )),
+            (EXACT | CHANGE_PER_YEAR, Some(m)) => Err(StoreError::corrupt(
+                table,
+                "value_max",
+                m.to_string(),
+                format!("a `{kind}` value has no maximum"),
+            )),
+            (other, _) => Err(StoreError::corrupt(
+                table,
+                "value_kind",
+                other,
+                "unknown kind of target value",
+            )),
+        }
+    }
+}
+
+/// The column form of an [`Aggregation`]: a method word (`sum`, `count`...) or `derived`
+/// with its formula in a second column.
+pub mod aggregation {
+    use super::*;
+
+    pub const DERIVED: &str = "derived";
+
+    /// `(word, formula)`.
+    pub fn split(a: &Aggregation) -> (&'static str, Option<&str>) {
+        match a {
+            Aggregation::Base(m) => (m.as_str(), None),
+            Aggregation::Derived { formula } => (DERIVED, Some(formula.as_str())),
+        }
+    }
+
+    pub fn join(
+        table: &'static str,
+        word: &str,
+        formula: Option<String>,
+    ) -> Result<Aggregation, StoreError> {
+        match (word, formula) {
+            (DERIVED, Some(formula)) => Ok(Aggregation::Derived { formula }),
+            (DERIVED, None) => Err(StoreError::corrupt(
+                table,
+                "formula",
+                "NULL",
+                "a derived indicator needs a formula",
+            )),
+            (word, None) => Ok(Aggregation::Base(parse_word(
+                table,
+                "aggregation",
+                word,
+                AggregationMethod::parse,
+            )?)),
+            (word, Some(_)) => Err(StoreError::corrupt(
+                table,
+                "formula",
+                word,
+                "only a derived indicator has a formula",
+            )),
+        }
+    }
+}
+
+/// The column form of an adjustment's [`Subject`]: `target` or `task`, a resolution and a code.
+pub mod subject {
+    use super::*;
+
+    pub const TARGET: &str = "target";
+    pub const TASK: &str = "task";
+
+    /// `(kind, resolution, code)`.
+    pub fn split(s: &Subject) -> (&'static str, &str, &str) {
+        match s {
+            Subject::Target { resolution, code } => (TARGET, resolution, code),
+            Subject::Task { resolution, code } => (TASK, resolution, code),
+        }
+    }
+
+    pub fn join(
+        table: &'static str,
+        kind: &str,
+        resolution: String,
+        code: String,
+    ) -> Result<Subject, StoreError> {
+        match kind {
+            TARGET => Ok(Subject::Target { resolution, code }),
+            TASK => Ok(Subject::Task { resolution, code }),
+            other => Err(StoreError::corrupt(
+                table,
+                "subject_kind",
+                other,
+                "expected `target` or `task`",
+            )),
+        }
+    }
+}
+
+/// Parses a stored enum word with the enum's own `parse`, turning a miss into
+/// [`StoreError::Corrupt`].
+pub fn parse_word<T>(
+    table: &'static str,
+    column: &'static str,
+    value: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, StoreError> {
+    parse(value).ok_or_else(|| StoreError::corrupt(table, column, value, "not a known value"))
+}
+
+/// Parses a stored value with its `FromStr` (periods, decimals kept as text).
+pub fn parse_text<T>(
+    table: &'static str,
+    column: &'static str,
+    value: &str,
+) -> Result<T, StoreError>
+where
+    T: std::str::FromStr,
+    T::Err: fmt::Display,
+{
+    value
+        .parse()
+        .map_err(|e| StoreError::corrupt(table, column, value, e))
+}
+
+/// Converts a stored integer back to an unsigned domain field (congress ordinal, precision).
+pub fn to_u32(table: &'static str, column: &'static str, value: i64) -> Result<u32, StoreError> {
+    u32::try_from(value).map_err(|e| StoreError::corrupt(table, column, value.to_string(), e))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_reads_well() {
+        let incoming = Dataset {
+            units: vec![],
+            ..Default::default()
+        };
+        let s = ImportSummary::from_delta(&incoming, &Dataset::default());
+        assert_eq!(s.to_string(), "added nothing");
+        let s = ImportSummary {
+            added: Counts {
+                units: 1,
+                targets: 16,
+                ..Default::default()
+            },
+            skipped: Counts {
+                observations: 2,
+                ..Default::default()
+            },
+        };
+        assert_eq!(
+            s.to_string(),
+            "added 1 unit, 16 targets; skipped 2 observations already stored"
+        );
+        assert!(!s.is_noop());
+    }
+
+    #[test]
+    fn target_values_split_and_join() {
+        let d = |s: &str| -> Decimal { s.parse().unwrap() };
+        for v in [
+            TargetValue::Exact(d("41.30")),
+            TargetValue::Range {
+                min: d("90"),
+                max: d("100"),
+            },
+            TargetValue::ChangePerYear(d("-2")),
+        ] {
+            let (kind, value, max) = target_value::split(&v);
+            assert_eq!(target_value::join("targets", kind, value, max).unwrap(), v);
+        }
+        assert!(target_value::join("targets", "range", d("1"), None).is_err());
+        assert!(target_value::join("targets", "bogus", d("1"), None).is_err());
+    }
+}

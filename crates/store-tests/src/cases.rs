@@ -1,0 +1,507 @@
+//! The cases. Each takes a fresh, empty store and panics on failure.
+
+use chitieu_domain::*;
+use chitieu_store::{Counts, ImportSummary, Store, StoreError};
+
+use crate::sample::{self, date, dec, observation};
+
+async fn load(store: &dyn Store) -> Dataset {
+    store
+        .load()
+        .await
+        .unwrap_or_else(|e| panic!("load failed: {e}"))
+}
+
+async fn import(store: &dyn Store, data: &Dataset) -> ImportSummary {
+    store
+        .import(data)
+        .await
+        .unwrap_or_else(|e| panic!("import failed: {e}"))
+}
+
+/// Compares collection by collection so that a failure names what differs.
+fn assert_same(got: &Dataset, want: &Dataset) {
+    assert_eq!(got.units, want.units, "units");
+    assert_eq!(got.terms, want.terms, "terms");
+    assert_eq!(got.resolutions, want.resolutions, "resolutions");
+    assert_eq!(got.indicators, want.indicators, "indicators");
+    assert_eq!(got.targets, want.targets, "targets");
+    assert_eq!(got.adjustments, want.adjustments, "adjustments");
+    assert_eq!(got.documents, want.documents, "documents");
+    assert_eq!(got.tasks, want.tasks, "tasks");
+    assert_eq!(got.observations, want.observations, "observations");
+    assert_eq!(
+        sample::decimal_texts(got),
+        sample::decimal_texts(want),
+        "decimal scales"
+    );
+    assert_eq!(got, want);
+}
+
+fn invalid(result: Result<ImportSummary, StoreError>) -> Vec<ValidationError> {
+    match result {
+        Err(StoreError::Invalid(errors)) => {
+            assert!(!errors.is_empty(), "Invalid with no errors");
+            errors
+        }
+        Err(other) => panic!("expected StoreError::Invalid, got {other:?}"),
+        Ok(summary) => panic!("expected a refusal, but the store accepted it: {summary}"),
+    }
+}
+
+fn location(collection: &'static str, index: usize, field: &'static str) -> Location {
+    Location {
+        collection,
+        index,
+        field,
+    }
+}
+
+pub async fn empty_store_loads_empty(store: &dyn Store) {
+    assert_eq!(load(store).await, Dataset::default());
+    let summary = import(store, &Dataset::default()).await;
+    assert_eq!(summary, ImportSummary::default());
+    assert!(summary.is_noop());
+    assert_eq!(load(store).await, Dataset::default());
+}
+
+/// Every field of every entity comes back as it went in.
+pub async fn import_then_load_roundtrips(store: &dyn Store) {
+    let data = sample::sample();
+    assert!(
+        data.validate().is_empty(),
+        "the sample must be valid: {:?}",
+        data.validate()
+    );
+    let summary = import(store, &data).await;
+    assert_eq!(summary.added, Counts::of(&data));
+    assert_eq!(summary.skipped, Counts::default());
+    assert_same(&load(store).await, &data);
+}
+
+/// Each collection comes back in insertion order, not key order, across imports; a child
+/// may come before its parent.
+pub async fn insertion_order_preserved(store: &dyn Store) {
+    let mut first = Dataset::default();
+    for (id, parent) in [
+        ("z-child", Some("m-parent")),
+        ("m-parent", None),
+        ("a-root", None),
+    ] {
+        first.units.push(sample::unit(
+            id,
+            &format!("Đơn vị {id}"),
+            Level::Commune,
+            parent,
+        ));
+    }
+    import(store, &first).await;
+    let mut second = Dataset::default();
+    for id in ["b", "y", "c"] {
+        second
+            .units
+            .push(sample::unit(id, "Đơn vị", Level::Village, Some("a-root")));
+    }
+    import(store, &second).await;
+    let ids: Vec<String> = load(store).await.units.into_iter().map(|u| u.id).collect();
+    assert_eq!(ids, ["z-child", "m-parent", "a-root", "b", "y", "c"]);
+
+    let mut third = sample::sample();
+    third.targets.reverse();
+    third.documents.reverse();
+    third.observations.reverse();
+    import(store, &third).await;
+    let got = load(store).await;
+    assert_eq!(got.targets, third.targets);
+    assert_eq!(got.documents, third.documents);
+    assert_eq!(got.observations, third.observations);
+}
+
+/// A bundle may refer to what an earlier import stored.
+pub async fn import_extends_what_is_stored(store: &dyn Store) {
+    let base = sample::base();
+    assert_eq!(import(store, &base).await.added, Counts::of(&base));
+    let rest = sample::rest();
+    let summary = import(store, &rest).await;
+    assert_eq!(summary.added, Counts::of(&rest));
+    assert_same(&load(store).await, &sample::sample());
+}
+
+pub async fn reimport_adds_nothing(store: &dyn Store) {
+    let data = sample::sample();
+    import(store, &data).await;
+    let summary = import(store, &data).await;
+    assert!(summary.is_noop(), "re-import added {}", summary.added);
+    assert_eq!(summary.skipped, Counts::of(&data));
+    // A partial re-import of what is there is skipped too.
+    let summary = import(store, &sample::base()).await;
+    assert_eq!(summary.skipped, Counts::of(&sample::base()));
+    assert_same(&load(store).await, &data);
+}
+
+/// Same key, other content: refused, pointing at the entity, and nothing changes.
+pub async fn conflicting_reimport_refused(store: &dyn Store) {
+    let data = sample::sample();
+    import(store, &data).await;
+    let before = load(store).await;
+
+    let mut changed = data.clone();
+    changed.units[1].name = "Huyện Lục Ngạn (mới)".into();
+    // Something genuinely new in the same bundle must not land either.
+    changed.units.push(sample::unit(
+        "new-unit",
+        "Đơn vị mới",
+        Level::Commune,
+        Some("luc-ngan"),
+    ));
+    let errors = invalid(store.import(&changed).await);
+    assert_eq!(errors[0].location, location("units", 1, "id"), "{errors:?}");
+    assert_same(&load(store).await, &before);
+
+    let mut changed = data.clone();
+    changed.targets[0].milestones[1].value = dec("40.56");
+    let errors = invalid(store.import(&changed).await);
+    assert_eq!(
+        errors[0].location,
+        location("targets", 0, "code"),
+        "{errors:?}"
+    );
+    assert_same(&load(store).await, &before);
+}
+
+/// A broken reference: refused with its location, nothing written.
+pub async fn invalid_bundle_refused(store: &dyn Store) {
+    let mut data = sample::sample();
+    data.targets[2].indicator = "no_such_indicator".into();
+    let errors = invalid(store.import(&data).await);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.location == location("targets", 2, "indicator")),
+        "{errors:?}"
+    );
+    assert_eq!(load(store).await, Dataset::default());
+}
+
+/// The first half of the bundle is fine and only its last entity is wrong: the units,
+/// terms and everything before it must not be written.
+pub async fn late_invalid_entity_writes_nothing(store: &dyn Store) {
+    let mut data = sample::sample();
+    let last = data.observations.len() - 1;
+    data.observations[last].unit = "khong-ton-tai".into();
+    let errors = invalid(store.import(&data).await);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].location, location("observations", last, "unit"));
+    let stored = load(store).await;
+    assert!(
+        stored.units.is_empty(),
+        "units were written: {:?}",
+        stored.units
+    );
+    assert_eq!(stored, Dataset::default());
+
+    // The same on a store that already holds data.
+    import(store, &sample::base()).await;
+    let mut rest = sample::rest();
+    rest.units
+        .push(sample::unit("late", "Đơn vị", Level::Village, None));
+    let n = rest.documents.len();
+    rest.documents[n - 1]
+        .targets
+        .push("luc-ngan-xxiv/KHONG".into());
+    invalid(store.import(&rest).await);
+    assert_same(&load(store).await, &sample::base());
+}
+
+/// The domain accepts the bundle but the database refuses a row written after others (a
+/// period whose text could never be read back): the transaction rolls back whole.
+pub async fn database_error_rolls_back(store: &dyn Store) {
+    let mut data = sample::sample();
+    assert!(data.validate().is_empty());
+    let last = data.observations.len() - 1;
+    data.observations[last].period = Period::Year(12345);
+    match store.import(&data).await {
+        Err(StoreError::Database { .. }) => {}
+        other => panic!("expected a database error, got {other:?}"),
+    }
+    assert_eq!(load(store).await, Dataset::default());
+
+    import(store, &sample::base()).await;
+    let mut obs = vec![observation(
+        "luc-ngan",
+        "forest_area",
+        "2019",
+        "1",
+        Standing::Final,
+        ReviewState::Approved,
+        None,
+    )];
+    obs.push(Observation {
+        period: Period::Month(2019, 13),
+        ..obs[0].clone()
+    });
+    assert!(store.add_observations(&obs).await.is_err());
+    assert_same(&load(store).await, &sample::base());
+}
+
+pub async fn add_observations_appends_and_skips_duplicates(store: &dyn Store) {
+    let data = sample::sample();
+    import(store, &data).await;
+    let new = vec![
+        observation(
+            "bac-giang",
+            "forest_cover",
+            "2019",
+            "41.35",
+            Standing::Preliminary,
+            ReviewState::Submitted,
+            None,
+        ),
+        data.observations[0].clone(),
+        Observation {
+            source: Some("Phiếu báo cáo".into()),
+            ..observation(
+                "kim",
+                "new_members",
+                "2019-Q3",
+                "25",
+                Standing::Final,
+                ReviewState::Approved,
+                Some(date(2019, 10, 5)),
+            )
+        },
+    ];
+    let summary = store
+        .add_observations(&new)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        summary.added,
+        Counts {
+            observations: 2,
+            ..Counts::default()
+        }
+    );
+    assert_eq!(
+        summary.skipped,
+        Counts {
+            observations: 1,
+            ..Counts::default()
+        }
+    );
+    let mut want = data;
+    want.observations.push(new[0].clone());
+    want.observations.push(new[2].clone());
+    assert_same(&load(store).await, &want);
+
+    let summary = store
+        .add_observations(&[])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(summary.is_noop());
+}
+
+pub async fn add_observations_unknown_unit_refused(store: &dyn Store) {
+    import(store, &sample::sample()).await;
+    let before = load(store).await;
+    let obs = [
+        observation(
+            "luc-ngan",
+            "forest_cover",
+            "2019",
+            "41",
+            Standing::Final,
+            ReviewState::Approved,
+            None,
+        ),
+        observation(
+            "ha-noi",
+            "forest_cover",
+            "2019",
+            "41",
+            Standing::Final,
+            ReviewState::Approved,
+            None,
+        ),
+        observation(
+            "luc-ngan",
+            "gdp",
+            "2019",
+            "41",
+            Standing::Final,
+            ReviewState::Approved,
+            None,
+        ),
+    ];
+    let errors = invalid(store.add_observations(&obs).await);
+    assert_eq!(
+        errors
+            .iter()
+            .map(|e| e.location.clone())
+            .collect::<Vec<_>>(),
+        [
+            location("observations", 1, "unit"),
+            location("observations", 2, "indicator")
+        ]
+    );
+    assert_same(&load(store).await, &before);
+}
+
+/// A later figure for the same unit, indicator and period does not replace the earlier one.
+pub async fn observation_history_kept(store: &dyn Store) {
+    import(store, &sample::base()).await;
+    let estimate = observation(
+        "luc-ngan",
+        "forest_area",
+        "2018",
+        "12000.5",
+        Standing::Estimate,
+        ReviewState::Approved,
+        Some(date(2018, 11, 20)),
+    );
+    let final_ = Observation {
+        value: dec("12010.25"),
+        standing: Standing::Final,
+        reported: Some(date(2019, 3, 15)),
+        ..estimate.clone()
+    };
+    let bundle = Dataset {
+        observations: vec![estimate.clone(), final_.clone()],
+        ..Dataset::default()
+    };
+    assert_eq!(import(store, &bundle).await.added.observations, 2);
+    // Same figure reported again on another date: another version, kept.
+    let again = Observation {
+        reported: Some(date(2019, 4, 1)),
+        ..final_.clone()
+    };
+    assert_eq!(
+        store
+            .add_observations(std::slice::from_ref(&again))
+            .await
+            .map(|s| s.added.observations)
+            .ok(),
+        Some(1)
+    );
+    let got = load(store).await.observations;
+    assert_eq!(got, [estimate, final_, again]);
+}
+
+/// Decimals come back exactly, with the scale they were written with: `0.30` stays `0.30`
+/// and is not turned into `0.3` or `0.29999999999999998`.
+pub async fn decimals_exact(store: &dyn Store) {
+    import(store, &sample::base()).await;
+    let texts = [
+        "1234567890123.456789",
+        "0.1",
+        "0.2",
+        "0.30",
+        "0.3",
+        "-2.50",
+        "0",
+        "0.000",
+        "100",
+        "1E+2",
+        "79228162514264337593543950335",
+        "-79228162514264337593543950335",
+        "0.0000000000000000000000000001",
+        "7.9228162514264337593543950335",
+        "49.7",
+        "98.000",
+    ];
+    let mut obs = Vec::new();
+    for t in texts {
+        // "1E+2" is written in scientific notation; from_scientific gives 100.
+        let value = if t.contains('E') {
+            Decimal::from_scientific(t).unwrap_or_else(|e| panic!("{e}"))
+        } else {
+            dec(t)
+        };
+        obs.push(Observation {
+            value,
+            ..observation(
+                "luc-ngan",
+                "forest_area",
+                "2019",
+                "0",
+                Standing::Final,
+                ReviewState::Approved,
+                None,
+            )
+        });
+    }
+    let sum = dec("0.1") + dec("0.2");
+    obs.push(Observation {
+        value: sum,
+        ..obs[0].clone()
+    });
+    store
+        .add_observations(&obs)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let got = load(store).await.observations;
+    let want: Vec<String> = obs.iter().map(|o| o.value.to_string()).collect();
+    let got_texts: Vec<String> = got.iter().map(|o| o.value.to_string()).collect();
+    assert_eq!(got_texts, want);
+    assert_eq!(
+        got.last().map(|o| o.value.to_string()).as_deref(),
+        Some("0.3")
+    );
+    assert_eq!(got, obs);
+}
+
+pub async fn dates_roundtrip(store: &dyn Store) {
+    let dates = [
+        date(1, 1, 1),
+        date(1900, 2, 28),
+        date(2000, 2, 29),
+        date(2025, 7, 1),
+        date(9999, 12, 31),
+    ];
+    let mut data = Dataset::default();
+    for (i, d) in dates.iter().enumerate() {
+        data.units.push(Unit {
+            valid_from: Some(*d),
+            valid_to: Some(*d),
+            ..sample::unit(
+                &format!("u{i}"),
+                "Đơn vị",
+                Level::Custom("tổ dân phố".into()),
+                None,
+            )
+        });
+        data.terms.push(Term {
+            id: format!("t{i}"),
+            start: *d,
+            end: *d,
+        });
+    }
+    import(store, &data).await;
+    assert_same(&load(store).await, &data);
+}
+
+/// Two imports of the same bundle at once: one adds it, the other finds it there; neither
+/// fails on a duplicate key and nothing is stored twice.
+pub async fn concurrent_imports_add_once(store: &dyn Store) {
+    let data = sample::sample();
+    let (a, b) = tokio::join!(store.import(&data), store.import(&data));
+    let (a, b) = (
+        a.unwrap_or_else(|e| panic!("first: {e}")),
+        b.unwrap_or_else(|e| panic!("second: {e}")),
+    );
+    assert_eq!(
+        a.added.total() + b.added.total(),
+        Counts::of(&data).total(),
+        "{a} / {b}"
+    );
+    assert!(a.is_noop() || b.is_noop(), "both imports wrote: {a} / {b}");
+    assert_same(&load(store).await, &data);
+}
+
+pub async fn backend_is_named(store: &dyn Store) {
+    assert!(
+        ["sqlite", "postgres"].contains(&store.backend()),
+        "{}",
+        store.backend()
+    );
+}
