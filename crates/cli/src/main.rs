@@ -128,12 +128,16 @@ enum ExportFormat {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date: expected YYYY-MM-DD"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date: expected YYYY-MM-DD"))
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("chitieu: cannot start: {e}");
@@ -163,14 +167,21 @@ fn is_postgres(db: &str) -> bool {
 
 async fn open(db: &str) -> Result<Box<dyn Store>> {
     if is_postgres(db) {
-        Ok(Box::new(chitieu_store_postgres::PgStore::connect(db).await?))
+        Ok(Box::new(
+            chitieu_store_postgres::PgStore::connect(db).await?,
+        ))
     } else {
-        Ok(Box::new(chitieu_store_sqlite::SqliteStore::open(Path::new(db)).await?))
+        Ok(Box::new(
+            chitieu_store_sqlite::SqliteStore::open(Path::new(db)).await?,
+        ))
     }
 }
 
 fn default_db() -> Result<String> {
-    Ok(data_dir()?.join("chitieu.db").to_string_lossy().into_owned())
+    Ok(data_dir()?
+        .join("chitieu.db")
+        .to_string_lossy()
+        .into_owned())
 }
 
 fn write_out(out: Option<&Path>, text: &str) -> Result<()> {
@@ -178,24 +189,46 @@ fn write_out(out: Option<&Path>, text: &str) -> Result<()> {
         Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes()).context("cannot write to standard output")?;
+            stdout
+                .write_all(text.as_bytes())
+                .context("cannot write to standard output")?;
             Ok(())
         }
     }
 }
 
 /// Imports a bundle text, pointing merge errors at the file's lines.
-async fn import_bundle(store: &dyn Store, text: &str, file: &str) -> Result<chitieu_store::ImportSummary> {
+async fn import_bundle(
+    store: &dyn Store,
+    text: &str,
+    file: &str,
+) -> Result<chitieu_store::ImportSummary> {
     let parsed = chitieu_io::parse_bundle(text, file)?;
     match store.import(&parsed.dataset).await {
         Ok(s) => Ok(s),
-        Err(StoreError::Invalid(errors)) => Err(chitieu_io::located(file, &parsed.spans, &errors).into()),
+        Err(StoreError::Invalid(errors)) => {
+            Err(chitieu_io::located(file, &parsed.spans, &errors).into())
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-fn review_text(ds: &Dataset, lang: Lang, unit: &str, as_of: NaiveDate, include_unapproved: bool, format: ReviewFormat) -> Result<String> {
-    let r = review::build(ds, ReviewOptions { unit, as_of, include_unapproved })?;
+fn review_text(
+    ds: &Dataset,
+    lang: Lang,
+    unit: &str,
+    as_of: NaiveDate,
+    include_unapproved: bool,
+    format: ReviewFormat,
+) -> Result<String> {
+    let r = review::build(
+        ds,
+        ReviewOptions {
+            unit,
+            as_of,
+            include_unapproved,
+        },
+    )?;
     Ok(match format {
         ReviewFormat::Json => {
             let mut s = serde_json::to_string_pretty(&json::review(&r))?;
@@ -219,9 +252,19 @@ fn today() -> NaiveDate {
 }
 
 fn summary_line(s: &chitieu_store::ImportSummary) -> String {
-    let added: Vec<String> = s.added.entries().iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {k}")).collect();
+    let added: Vec<String> = s
+        .added
+        .entries()
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
     let skipped = s.skipped.total();
-    let mut line = if added.is_empty() { "nothing new".to_string() } else { format!("added {}", added.join(", ")) };
+    let mut line = if added.is_empty() {
+        "nothing new".to_string()
+    } else {
+        format!("added {}", added.join(", "))
+    };
     if skipped > 0 {
         line.push_str(&format!("; {skipped} already present"));
     }
@@ -248,7 +291,9 @@ async fn run(cli: Cli) -> Result<()> {
                     for suffix in ["", "-wal", "-shm"] {
                         let p = PathBuf::from(format!("{}{suffix}", path.display()));
                         if p.exists() {
-                            std::fs::remove_file(&p).with_context(|| format!("cannot reset the demo database {}", p.display()))?;
+                            std::fs::remove_file(&p).with_context(|| {
+                                format!("cannot reset the demo database {}", p.display())
+                            })?;
                         }
                     }
                     path.to_string_lossy().into_owned()
@@ -256,10 +301,16 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let store = open(&db).await?;
             let summary = import_bundle(store.as_ref(), DEMO_BUNDLE, DEMO_FILE).await?;
-            eprintln!("chitieu: demo loaded into {db} ({})", summary_line(&summary));
+            eprintln!(
+                "chitieu: demo loaded into {db} ({})",
+                summary_line(&summary)
+            );
             let ds = store.load().await?;
             let as_of = parse_date(DEMO_DATE).map_err(|e| anyhow!(e))?;
-            write_out(None, &review_text(&ds, lang, DEMO_UNIT, as_of, false, format)?)?;
+            write_out(
+                None,
+                &review_text(&ds, lang, DEMO_UNIT, as_of, false, format)?,
+            )?;
         }
         Command::Import { file } => {
             let db = match cli.db {
@@ -267,8 +318,12 @@ async fn run(cli: Cli) -> Result<()> {
                 None => default_db()?,
             };
             let name = file.display().to_string();
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
-            let ext = file.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
+            let ext = file
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(|e| e.to_ascii_lowercase());
             let store = open(&db).await?;
             let summary = match ext.as_deref() {
                 Some("toml") => import_bundle(store.as_ref(), &text, &name).await?,
@@ -276,7 +331,9 @@ async fn run(cli: Cli) -> Result<()> {
                     let parsed = chitieu_io::parse_observations_csv(&text, &name)?;
                     match store.add_observations(&parsed.observations).await {
                         Ok(s) => s,
-                        Err(StoreError::Invalid(errors)) => return Err(chitieu_io::located_csv(&name, &parsed, &errors).into()),
+                        Err(StoreError::Invalid(errors)) => {
+                            return Err(chitieu_io::located_csv(&name, &parsed, &errors).into())
+                        }
                         Err(e) => return Err(e.into()),
                     }
                 }
@@ -297,7 +354,13 @@ async fn run(cli: Cli) -> Result<()> {
             };
             write_out(out.as_deref(), &text)?;
         }
-        Command::Status { resolution, unit, as_of, format, include_unapproved } => {
+        Command::Status {
+            resolution,
+            unit,
+            as_of,
+            format,
+            include_unapproved,
+        } => {
             let db = match cli.db {
                 Some(db) => db,
                 None => default_db()?,
@@ -305,14 +368,31 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&db).await?;
             let ds = store.load().await?;
             let as_of = as_of.unwrap_or_else(today);
-            let rows = review::status_table(&ds, &resolution, unit.as_deref(), StatusOptions { as_of, include_unapproved })?;
+            let rows = review::status_table(
+                &ds,
+                &resolution,
+                unit.as_deref(),
+                StatusOptions {
+                    as_of,
+                    include_unapproved,
+                },
+            )?;
             let text = match format {
                 StatusFormat::Table => markdown::status_table(lang, &resolution, as_of, &rows),
-                StatusFormat::Json => serde_json::to_string_pretty(&json::status_rows(&resolution, as_of, &rows))? + "\n",
+                StatusFormat::Json => {
+                    serde_json::to_string_pretty(&json::status_rows(&resolution, as_of, &rows))?
+                        + "\n"
+                }
             };
             write_out(None, &text)?;
         }
-        Command::Review { unit, as_of, format, include_unapproved, out } => {
+        Command::Review {
+            unit,
+            as_of,
+            format,
+            include_unapproved,
+            out,
+        } => {
             let db = match cli.db {
                 Some(db) => db,
                 None => default_db()?,
@@ -320,7 +400,10 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&db).await?;
             let ds = store.load().await?;
             let as_of = as_of.unwrap_or_else(today);
-            write_out(out.as_deref(), &review_text(&ds, lang, &unit, as_of, include_unapproved, format)?)?;
+            write_out(
+                out.as_deref(),
+                &review_text(&ds, lang, &unit, as_of, include_unapproved, format)?,
+            )?;
         }
     }
     Ok(())

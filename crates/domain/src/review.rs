@@ -480,7 +480,7 @@ fn adjustment_rows(ds: &Dataset, subjects: &[Subject], as_of: NaiveDate) -> Vec<
             }
         }
     }
-    out.sort_by(|a, b| a.decision.date.cmp(&b.decision.date));
+    out.sort_by_key(|a| a.decision.date);
     out
 }
 

@@ -6,6 +6,49 @@ use std::fmt;
 
 use crate::model::*;
 
+/// Collects the new entities of a merge, the conflicts, and where each new entity stood in
+/// the incoming data.
+#[derive(Default)]
+struct Merger {
+    errors: Vec<ValidationError>,
+    origin: HashMap<&'static str, Vec<usize>>,
+}
+
+impl Merger {
+    /// `what` is (collection, key field, entity name) for messages.
+    fn pick<T: Clone + PartialEq, K: std::hash::Hash + Eq + fmt::Display>(
+        &mut self,
+        existing: &[T],
+        incoming: &[T],
+        key: impl Fn(&T) -> K,
+        what: (&'static str, &'static str, &'static str),
+    ) -> Vec<T> {
+        let (collection, field, name) = what;
+        let known: HashMap<K, &T> = existing.iter().map(|x| (key(x), x)).collect();
+        let origin = self.origin.entry(collection).or_default();
+        let mut out = Vec::new();
+        for (i, x) in incoming.iter().enumerate() {
+            match known.get(&key(x)) {
+                Some(old) if *old == x => {}
+                Some(_) => self.errors.push(err(
+                    collection,
+                    i,
+                    field,
+                    format!(
+                        "{name} `{}` already exists in the database with different content",
+                        key(x)
+                    ),
+                )),
+                None => {
+                    out.push(x.clone());
+                    origin.push(i);
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Where in a dataset a problem is: `targets[3].indicator`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
@@ -408,120 +451,53 @@ impl Dataset {
     /// the same content is skipped (re-importing a bundle changes nothing); with other
     /// content it is a conflict. The union must validate. Returns the new entities only.
     pub fn merge_delta(&self, incoming: &Dataset) -> Result<Dataset, Vec<ValidationError>> {
-        let mut errors = Vec::new();
-        let mut delta = Dataset::default();
-        let mut origin: HashMap<&'static str, Vec<usize>> = HashMap::new();
-        fn pick<T: Clone + PartialEq, K: std::hash::Hash + Eq>(
-            existing: &[T],
-            incoming: &[T],
-            key: impl Fn(&T) -> K,
-            collection: &'static str,
-            field: &'static str,
-            what: &'static str,
-            out: &mut Vec<T>,
-            errors: &mut Vec<ValidationError>,
-            origin: &mut HashMap<&'static str, Vec<usize>>,
-        ) where
-            K: fmt::Display,
-        {
-            let known: HashMap<K, &T> = existing.iter().map(|x| (key(x), x)).collect();
-            let origin = origin.entry(collection).or_default();
-            for (i, x) in incoming.iter().enumerate() {
-                match known.get(&key(x)) {
-                    Some(old) if *old == x => {}
-                    Some(_) => errors.push(err(
-                        collection,
-                        i,
-                        field,
-                        format!(
-                            "{what} `{}` already exists in the database with different content",
-                            key(x)
-                        ),
-                    )),
-                    None => {
-                        out.push(x.clone());
-                        origin.push(i);
-                    }
-                }
-            }
-        }
-        pick(
-            &self.units,
-            &incoming.units,
-            |u| u.id.clone(),
-            "units",
-            "id",
-            "unit",
-            &mut delta.units,
-            &mut errors,
-            &mut origin,
-        );
-        pick(
-            &self.terms,
-            &incoming.terms,
-            |t| t.id.clone(),
-            "terms",
-            "id",
-            "term",
-            &mut delta.terms,
-            &mut errors,
-            &mut origin,
-        );
-        pick(
-            &self.resolutions,
-            &incoming.resolutions,
-            |r| r.id.clone(),
-            "resolutions",
-            "id",
-            "resolution",
-            &mut delta.resolutions,
-            &mut errors,
-            &mut origin,
-        );
-        pick(
-            &self.indicators,
-            &incoming.indicators,
-            |x| x.id.clone(),
-            "indicators",
-            "id",
-            "indicator",
-            &mut delta.indicators,
-            &mut errors,
-            &mut origin,
-        );
-        pick(
-            &self.targets,
-            &incoming.targets,
-            |t| target_key(&t.resolution, &t.code),
-            "targets",
-            "code",
-            "target",
-            &mut delta.targets,
-            &mut errors,
-            &mut origin,
-        );
-        pick(
-            &self.tasks,
-            &incoming.tasks,
-            |t| target_key(&t.resolution, &t.code),
-            "tasks",
-            "code",
-            "task",
-            &mut delta.tasks,
-            &mut errors,
-            &mut origin,
-        );
-        pick(
-            &self.documents,
-            &incoming.documents,
-            |d| format!("{}:{}", d.issuer, d.number),
-            "documents",
-            "number",
-            "document",
-            &mut delta.documents,
-            &mut errors,
-            &mut origin,
-        );
+        let mut m = Merger::default();
+        let mut delta = Dataset {
+            units: m.pick(
+                &self.units,
+                &incoming.units,
+                |u| u.id.clone(),
+                ("units", "id", "unit"),
+            ),
+            terms: m.pick(
+                &self.terms,
+                &incoming.terms,
+                |t| t.id.clone(),
+                ("terms", "id", "term"),
+            ),
+            resolutions: m.pick(
+                &self.resolutions,
+                &incoming.resolutions,
+                |r| r.id.clone(),
+                ("resolutions", "id", "resolution"),
+            ),
+            indicators: m.pick(
+                &self.indicators,
+                &incoming.indicators,
+                |x| x.id.clone(),
+                ("indicators", "id", "indicator"),
+            ),
+            targets: m.pick(
+                &self.targets,
+                &incoming.targets,
+                |t| target_key(&t.resolution, &t.code),
+                ("targets", "code", "target"),
+            ),
+            tasks: m.pick(
+                &self.tasks,
+                &incoming.tasks,
+                |t| target_key(&t.resolution, &t.code),
+                ("tasks", "code", "task"),
+            ),
+            documents: m.pick(
+                &self.documents,
+                &incoming.documents,
+                |d| format!("{}:{}", d.issuer, d.number),
+                ("documents", "number", "document"),
+            ),
+            ..Dataset::default()
+        };
+        let Merger { errors, mut origin } = m;
         for (i, a) in incoming.adjustments.iter().enumerate() {
             if !self.adjustments.contains(a) {
                 delta.adjustments.push(a.clone());

@@ -153,6 +153,6 @@ pub fn figures<'a>(
             None => latest.push(o),
         }
     }
-    latest.sort_by(|a, b| a.period.cmp(&b.period));
+    latest.sort_by_key(|a| a.period);
     latest
 }

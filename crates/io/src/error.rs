@@ -25,9 +25,18 @@ impl fmt::Display for ErrorItem {
         }
         f.write_str(": ")?;
         if let Some(loc) = &self.location {
-            write!(f, "{loc}: ")?;
+            write!(f, "{}: ", one_line(loc))?;
         }
-        f.write_str(&self.message)
+        f.write_str(&one_line(&self.message))
+    }
+}
+
+/// An error is one line, even when it quotes a value with a line break in it.
+fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains(['\n', '\r']) {
+        s.replace('\n', "\\n").replace('\r', "\\r").into()
+    } else {
+        s.into()
     }
 }
 
@@ -106,6 +115,23 @@ impl<'a> LineIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_is_one_line() {
+        let e = BundleError::new(
+            "a.toml",
+            vec![ErrorItem {
+                line: Some(3),
+                column: Some(7),
+                location: Some("units[0].parent".into()),
+                message: "unknown parent unit `a\nb`".into(),
+            }],
+        );
+        assert_eq!(
+            e.to_string(),
+            "a.toml:3:7: units[0].parent: unknown parent unit `a\\nb`"
+        );
+    }
 
     #[test]
     fn line_index_counts_characters() {

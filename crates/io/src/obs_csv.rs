@@ -61,12 +61,12 @@ pub fn parse_observations_csv(text: &str, file: &str) -> Result<ParsedCsv, Bundl
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(1, |p| line_of(p));
+                let line = e.position().map_or(1, &line_of);
                 errors.push(csv_item(line, None, format!("unreadable CSV: {e}")));
                 break;
             }
         };
-        let line = record.position().map_or(1, |p| line_of(p));
+        let line = record.position().map_or(1, &line_of);
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -106,7 +106,10 @@ pub fn parse_observations_csv(text: &str, file: &str) -> Result<ParsedCsv, Bundl
         let mut required = |i: usize| {
             let v = cell(i);
             if v.is_empty() {
-                bad(CSV_HEADER[i], "missing value".into());
+                bad(
+                    CSV_HEADER.get(i).copied().unwrap_or_default(),
+                    "missing value".into(),
+                );
                 None
             } else {
                 Some(nfc(v))

@@ -1,5 +1,7 @@
 //! Every error names the file, the line and column, where in the data, and what was expected.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chitieu_io::{bundle_to_toml, located, parse_bundle};
 
 /// A valid bundle; the line numbers in the tests below refer to it (line 1 is `format`).
@@ -430,4 +432,32 @@ fn store_errors_are_located_in_the_file() {
         field: "code",
     };
     assert_eq!(parsed.spans.locate(&nowhere), None);
+}
+
+#[test]
+fn merge_conflicts_are_located_in_the_incoming_file() {
+    let stored = parse_bundle(BASE, "old.toml")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .dataset;
+    let incoming = parse_bundle(
+        &edit("Giảm tỷ lệ hộ nghèo 2%/năm", "Giảm tỷ lệ hộ nghèo 3%/năm"),
+        "demo.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let errors = stored
+        .merge_delta(&incoming.dataset)
+        .err()
+        .unwrap_or_default();
+    assert_eq!(
+        located("demo.toml", &incoming.spans, &errors).to_string(),
+        "demo.toml:47:8: targets[1].code: target `luc-ngan-xxiv/12` already exists in the database with different content"
+    );
+    // Re-importing the same file changes nothing.
+    let same = parse_bundle(BASE, "demo.toml")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .dataset;
+    assert_eq!(
+        stored.merge_delta(&same).map(|d| d == Default::default()),
+        Ok(true)
+    );
 }

@@ -1,6 +1,8 @@
 //! The complete example of `docs/bundle.md`: it parses, with the documented defaults, and
 //! round-trips.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::str::FromStr;
 
 use chitieu_domain::{BodyKind, Decimal, Period, ReviewState, Standing, TargetValue, TaskState};

@@ -1,5 +1,7 @@
 //! Observations as CSV.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::str::FromStr;
 
 use chitieu_domain::{

@@ -1,5 +1,7 @@
 //! Any valid dataset survives export → import, and a second export is byte-identical.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chitieu_domain::{
     Adjustment, Aggregation, AggregationMethod, BodyKind, Change, Dataset, Decimal, Decision,
     Direction, Document, DocumentKind, Field, Indicator, Level, Milestone, Observation, Period,
@@ -171,7 +173,6 @@ fn indicator(i: usize) -> impl Strategy<Value = Indicator> {
 }
 
 #[derive(Debug, Clone)]
-#[allow(clippy::type_complexity)]
 struct RawTarget {
     resolution: Index,
     code: String,

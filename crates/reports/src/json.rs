@@ -12,7 +12,13 @@ pub const REVIEW_FORMAT: &str = "chitieu-review/1";
 pub const STATUS_FORMAT: &str = "chitieu-status/1";
 
 fn number(d: Decimal) -> Value {
-    d.normalize().to_f64().map_or(Value::Null, |x| json!(x))
+    let d = d.normalize();
+    if d.scale() == 0 {
+        if let Some(i) = d.to_i64() {
+            return json!(i);
+        }
+    }
+    d.to_f64().map_or(Value::Null, |x| json!(x))
 }
 
 fn rounded(x: Option<f64>, places: u32) -> Value {
@@ -36,9 +42,22 @@ fn assessment(a: &Assessment) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("status".into(), json!(a.status.as_str()));
     m.insert("target".into(), a.target.map_or(Value::Null, number));
-    m.insert("latest".into(), a.latest.as_ref().map_or(Value::Null, |l| number(l.value)));
-    m.insert("latest_period".into(), a.latest.as_ref().map_or(Value::Null, |l| json!(l.period.to_string())));
-    m.insert("latest_standing".into(), a.latest.as_ref().map_or(Value::Null, |l| json!(l.standing.as_str())));
+    m.insert(
+        "latest".into(),
+        a.latest.as_ref().map_or(Value::Null, |l| number(l.value)),
+    );
+    m.insert(
+        "latest_period".into(),
+        a.latest
+            .as_ref()
+            .map_or(Value::Null, |l| json!(l.period.to_string())),
+    );
+    m.insert(
+        "latest_standing".into(),
+        a.latest
+            .as_ref()
+            .map_or(Value::Null, |l| json!(l.standing.as_str())),
+    );
     m.insert("measure".into(), a.measure.map_or(Value::Null, number));
     m.insert("realisation".into(), rounded(a.realisation, 2));
     m.insert("progress".into(), rounded(a.progress, 2));
@@ -46,7 +65,10 @@ fn assessment(a: &Assessment) -> Map<String, Value> {
     m.insert("projected".into(), rounded(a.projected, 3));
     m.insert("method".into(), json!(a.method.as_str()));
     m.insert("figures_used".into(), json!(a.figures_used));
-    m.insert("note".into(), a.note.as_ref().map_or(Value::Null, |n| json!(n)));
+    m.insert(
+        "note".into(),
+        a.note.as_ref().map_or(Value::Null, |n| json!(n)),
+    );
     m
 }
 
@@ -63,21 +85,30 @@ fn target_row(t: &TargetReview) -> Value {
     m.insert("direction".into(), json!(t.direction.as_str()));
     m.insert("unit".into(), json!(t.unit));
     m.insert("baseline".into(), number(t.baseline));
-    m.insert("baseline_period".into(), json!(t.baseline_period.to_string()));
+    m.insert(
+        "baseline_period".into(),
+        json!(t.baseline_period.to_string()),
+    );
     m.insert("target_value".into(), target_value(&t.value));
     m.insert("target_original".into(), target_value(&t.original));
-    m.insert("target_adjusted".into(), t.adjusted.as_ref().map_or(Value::Null, target_value));
+    m.insert(
+        "target_adjusted".into(),
+        t.adjusted.as_ref().map_or(Value::Null, target_value),
+    );
     m.insert("deadline".into(), json!(t.deadline.to_string()));
     m.extend(assessment(&t.assessment));
     m.insert(
         "status_adjusted".into(),
-        t.assessment_adjusted.as_ref().map_or(Value::Null, |a| json!(a.status.as_str())),
+        t.assessment_adjusted
+            .as_ref()
+            .map_or(Value::Null, |a| json!(a.status.as_str())),
     );
     m.insert(
         "milestone".into(),
-        t.milestone.as_ref().map_or(Value::Null, |ms| {
-            json!({"period": ms.period.to_string(), "value": number(ms.value), "met": ms.met})
-        }),
+        t.milestone.as_ref().map_or(
+            Value::Null,
+            |ms| json!({"period": ms.period.to_string(), "value": number(ms.value), "met": ms.met}),
+        ),
     );
     m.insert("source".into(), json!(t.source));
     m.insert("illustrative".into(), json!(t.illustrative));
@@ -87,7 +118,9 @@ fn target_row(t: &TargetReview) -> Value {
 fn change_value(c: &ChangeRow) -> (Value, Value) {
     match c {
         ChangeRow::Value { from, to } => (target_value(from), target_value(to)),
-        ChangeRow::Deadline { from, to } => (json!(from.map(|d| d.to_string())), json!(to.to_string())),
+        ChangeRow::Deadline { from, to } => {
+            (json!(from.map(|d| d.to_string())), json!(to.to_string()))
+        }
         ChangeRow::Wording { from, to } => (json!(from), json!(to)),
         ChangeRow::Withdraw => (json!("in_force"), json!("withdrawn")),
     }
@@ -109,12 +142,19 @@ fn adjustment_row(a: &AdjustmentReview) -> Value {
         .iter()
         .find(|c| matches!(c, ChangeRow::Value { .. }))
         .or_else(|| a.changes.iter().find(|c| matches!(c, ChangeRow::Withdraw)))
-        .or_else(|| a.changes.iter().find(|c| matches!(c, ChangeRow::Deadline { .. })))
+        .or_else(|| {
+            a.changes
+                .iter()
+                .find(|c| matches!(c, ChangeRow::Deadline { .. }))
+        })
         .or_else(|| a.changes.first());
     let (from, to) = main.map_or((Value::Null, Value::Null), change_value);
     m.insert("from".into(), from);
     m.insert("to".into(), to);
-    m.insert("withdraw".into(), json!(a.changes.iter().any(|c| matches!(c, ChangeRow::Withdraw))));
+    m.insert(
+        "withdraw".into(),
+        json!(a.changes.iter().any(|c| matches!(c, ChangeRow::Withdraw))),
+    );
     m.insert(
         "changes".into(),
         Value::Array(

@@ -77,7 +77,9 @@ pub fn with_unit(lang: Lang, d: Decimal, unit: &str) -> String {
 pub fn target_value(lang: Lang, v: &TargetValue, unit: &str) -> String {
     match v {
         TargetValue::Exact(d) => with_unit(lang, *d, unit),
-        TargetValue::Range { min, max } => format!("{}–{}", dec(lang, *min), with_unit(lang, *max, unit)),
+        TargetValue::Range { min, max } => {
+            format!("{}–{}", dec(lang, *min), with_unit(lang, *max, unit))
+        }
         TargetValue::ChangePerYear(c) => {
             let sign = if c.is_sign_negative() { "" } else { "+" };
             match lang {

@@ -44,7 +44,11 @@ fn latest(lang: Lang, a: &Assessment, unit: &str, kind: chitieu_domain::TargetKi
                 (chitieu_domain::Standing::Preliminary, Lang::En) => " (prelim.)",
                 _ => "",
             };
-            format!("{} — {}{est}", locale::with_unit(lang, l.value, unit), l.period)
+            format!(
+                "{} — {}{est}",
+                locale::with_unit(lang, l.value, unit),
+                l.period
+            )
         }
         None => "—".into(),
     }
@@ -83,12 +87,32 @@ pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> St
     let kind = review_kind(r, term_end, &t);
     let _ = writeln!(o, "# {} — {}", r.unit.name, capitalise(&kind));
     let _ = writeln!(o);
-    let _ = writeln!(o, "{} {}.", t.s("Tính đến ngày", "As of"), locale::date(lang, r.as_of));
+    let _ = writeln!(
+        o,
+        "{} {}.",
+        t.s("Tính đến ngày", "As of"),
+        locale::date(lang, r.as_of)
+    );
     if r.include_unapproved {
-        let _ = writeln!(o, "{}", t.s("Có tính cả số liệu chưa được phê duyệt.", "Figures not yet approved are included."));
+        let _ = writeln!(
+            o,
+            "{}",
+            t.s(
+                "Có tính cả số liệu chưa được phê duyệt.",
+                "Figures not yet approved are included."
+            )
+        );
     }
     let _ = writeln!(o);
-    let _ = writeln!(o, "{}", t.s("Các nghị quyết được sơ kết:", "Resolutions reviewed:"));
+    let _ = writeln!(
+        o,
+        "{}",
+        if kind.starts_with("tổng") {
+            t.s("Các nghị quyết được tổng kết:", "Resolutions reviewed:")
+        } else {
+            t.s("Các nghị quyết được sơ kết:", "Resolutions reviewed:")
+        }
+    );
     for s in &r.resolutions {
         let _ = writeln!(o, "- {}", resolution_name(lang, &s.title, s.congress));
     }
@@ -102,7 +126,10 @@ pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> St
                 o,
                 "- {}: {}",
                 resolution_name(lang, &s.title, s.congress),
-                t.s("không có chỉ tiêu giao riêng cho đơn vị.", "no target assigned to this unit.")
+                t.s(
+                    "không có chỉ tiêu giao riêng cho đơn vị.",
+                    "no target assigned to this unit."
+                )
             );
             continue;
         }
@@ -116,7 +143,11 @@ pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> St
                 s.achieved_or_exceeded, s.total, s.assessable, s.total, s.reach_80, s.total
             ),
         };
-        let _ = writeln!(o, "- {}: {head}.", resolution_name(lang, &s.title, s.congress));
+        let _ = writeln!(
+            o,
+            "- {}: {head}.",
+            resolution_name(lang, &s.title, s.congress)
+        );
         let mut parts = Vec::new();
         for st in Status::ALL {
             let n = s.counts.get(st.as_str()).copied().unwrap_or(0);
@@ -124,8 +155,14 @@ pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> St
                 parts.push(format!("{} {n}", locale::status(lang, st)));
             }
         }
-        let _ = writeln!(o, "  {}: {}.", t.s("Theo mức độ", "By status"), parts.join("; "));
-        if s.achieved_or_exceeded_adjusted != s.achieved_or_exceeded || s.total_adjusted != s.total {
+        let _ = writeln!(
+            o,
+            "  {}: {}.",
+            t.s("Theo mức độ", "By status"),
+            parts.join("; ")
+        );
+        if s.achieved_or_exceeded_adjusted != s.achieved_or_exceeded || s.total_adjusted != s.total
+        {
             let _ = writeln!(
                 o,
                 "  {} {}/{}.",
@@ -140,7 +177,14 @@ pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> St
     }
     let _ = writeln!(o);
 
-    let _ = writeln!(o, "## I. {}", t.s("Công tác lãnh đạo, chỉ đạo: văn bản đã ban hành", "Leadership: documents issued"));
+    let _ = writeln!(
+        o,
+        "## I. {}",
+        t.s(
+            "Công tác lãnh đạo, chỉ đạo: văn bản đã ban hành",
+            "Leadership: documents issued"
+        )
+    );
     let _ = writeln!(o);
     let issued: Vec<String> = r
         .documents
@@ -156,19 +200,39 @@ pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> St
         locale::date(lang, r.documents.from),
         t.s("đến", "to"),
         locale::date(lang, r.documents.to),
-        if issued.is_empty() { t.s("chưa có văn bản", "none").to_string() } else { issued.join(", ") }
+        if issued.is_empty() {
+            t.s("chưa có văn bản", "none").to_string()
+        } else {
+            issued.join(", ")
+        }
     );
     if !r.documents.list.is_empty() {
         let _ = writeln!(o);
-        let _ = writeln!(o, "| {} | {} | {} |", t.s("Số", "Number"), t.s("Ngày", "Date"), t.s("Trích yếu", "Title"));
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} |",
+            t.s("Số", "Number"),
+            t.s("Ngày", "Date"),
+            t.s("Trích yếu", "Title")
+        );
         let _ = writeln!(o, "| --- | --- | --- |");
         for d in &r.documents.list {
-            let _ = writeln!(o, "| {} | {} | {} |", cell(&d.number), locale::date(lang, d.date), cell(&d.title));
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} |",
+                cell(&d.number),
+                locale::date(lang, d.date),
+                cell(&d.title)
+            );
         }
     }
     let _ = writeln!(o);
 
-    let _ = writeln!(o, "## II. {}", t.s("Kết quả thực hiện các chỉ tiêu", "Results by target"));
+    let _ = writeln!(
+        o,
+        "## II. {}",
+        t.s("Kết quả thực hiện các chỉ tiêu", "Results by target")
+    );
     let _ = writeln!(o);
     for s in &r.resolutions {
         let rows: Vec<&TargetReview> = r.targets.iter().filter(|x| x.resolution == s.id).collect();
@@ -198,7 +262,10 @@ pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> St
                 t.s("Dự báo cuối kỳ", "Projected"),
                 t.s("Đánh giá", "Status"),
             );
-            let _ = writeln!(o, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            let _ = writeln!(
+                o,
+                "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+            );
             for x in in_field {
                 let a = &x.assessment;
                 let mark = if x.illustrative { "\\*" } else { "" };
@@ -247,8 +314,16 @@ pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> St
         let _ = writeln!(o, "## III. {}", t.s("Các nhiệm vụ", "Tasks"));
         let _ = writeln!(o);
         for x in &r.tasks {
-            let due = x.due.map(|d| format!(" ({} {})", t.s("hạn", "due"), locale::date(lang, d))).unwrap_or_default();
-            let _ = writeln!(o, "- {}{due}: {}.", x.name, locale::task_status(lang, x.status));
+            let due = x
+                .due
+                .map(|d| format!(" ({} {})", t.s("hạn", "due"), locale::date(lang, d)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "- {}{due}: {}.",
+                x.name,
+                locale::task_status(lang, x.status)
+            );
         }
         let _ = writeln!(o);
     }
@@ -256,18 +331,39 @@ pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> St
     let _ = writeln!(o, "## IV. {}", t.s("Hạn chế, yếu kém", "Shortfalls"));
     let _ = writeln!(o);
     if r.shortfalls.is_empty() {
-        let _ = writeln!(o, "{}", t.s("Không có chỉ tiêu chậm tiến độ.", "No target is behind."));
+        let _ = writeln!(
+            o,
+            "{}",
+            t.s("Không có chỉ tiêu chậm tiến độ.", "No target is behind.")
+        );
     }
     for s in &r.shortfalls {
-        let unit = r.targets.iter().find(|x| x.resolution == s.resolution && x.code == s.code).map_or("", |x| x.measure_unit.as_str());
+        let unit = r
+            .targets
+            .iter()
+            .find(|x| x.resolution == s.resolution && x.code == s.code)
+            .map_or("", |x| x.measure_unit.as_str());
         let value = s
             .latest
             .as_ref()
             .map(|l| {
-                let target = s.target.map(|v| locale::with_unit(lang, v, unit)).unwrap_or_default();
+                let target = s
+                    .target
+                    .map(|v| locale::with_unit(lang, v, unit))
+                    .unwrap_or_default();
                 match lang {
-                    Lang::Vi => format!("mới đạt {} ({}), mục tiêu {}", locale::with_unit(lang, l.value, unit), l.period, target),
-                    Lang::En => format!("only {} ({}), target {}", locale::with_unit(lang, l.value, unit), l.period, target),
+                    Lang::Vi => format!(
+                        "mới đạt {} ({}), mục tiêu {}",
+                        locale::with_unit(lang, l.value, unit),
+                        l.period,
+                        target
+                    ),
+                    Lang::En => format!(
+                        "only {} ({}), target {}",
+                        locale::with_unit(lang, l.value, unit),
+                        l.period,
+                        target
+                    ),
                 }
             })
             .unwrap_or_else(|| t.s("chưa có số liệu", "no figures").into());
@@ -276,16 +372,22 @@ pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> St
     }
     let _ = writeln!(o);
 
-    let _ = writeln!(o, "## V. {}", t.s("Điều chỉnh chỉ tiêu, nhiệm vụ", "Adjustments"));
+    let _ = writeln!(
+        o,
+        "## V. {}",
+        t.s("Điều chỉnh chỉ tiêu, nhiệm vụ", "Adjustments")
+    );
     let _ = writeln!(o);
     if r.adjustments.is_empty() {
         let _ = writeln!(o, "{}", t.s("Chưa có điều chỉnh.", "None."));
     }
     for a in &r.adjustments {
         let unit = match &a.subject {
-            Subject::Target { resolution, code } => {
-                r.targets.iter().find(|x| &x.resolution == resolution && &x.code == code).map_or("", |x| x.measure_unit.as_str())
-            }
+            Subject::Target { resolution, code } => r
+                .targets
+                .iter()
+                .find(|x| &x.resolution == resolution && &x.code == code)
+                .map_or("", |x| x.measure_unit.as_str()),
             Subject::Task { .. } => "",
         };
         let mut parts = Vec::new();
@@ -297,19 +399,35 @@ pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> St
                         locale::target_value(lang, from, unit),
                         locale::target_value(lang, to, unit)
                     )
-                    .replace(" lên ", if value_decreases(from, to) { " xuống " } else { " lên " }),
+                    .replace(
+                        " lên ",
+                        if value_decreases(from, to) {
+                            " xuống "
+                        } else {
+                            " lên "
+                        },
+                    ),
                     Lang::En => {
-                        format!("from {} to {}", locale::target_value(lang, from, unit), locale::target_value(lang, to, unit))
+                        format!(
+                            "from {} to {}",
+                            locale::target_value(lang, from, unit),
+                            locale::target_value(lang, to, unit)
+                        )
                     }
                 },
                 ChangeRow::Deadline { from, to } => format!(
                     "{} {} → {}",
                     t.s("thời hạn", "deadline"),
-                    from.map(|d| locale::date(lang, d)).unwrap_or_else(|| "—".into()),
+                    from.map(|d| locale::date(lang, d))
+                        .unwrap_or_else(|| "—".into()),
                     locale::date(lang, *to)
                 ),
-                ChangeRow::Wording { to, .. } => format!("{} «{to}»", t.s("sửa nội dung thành", "reworded as")),
-                ChangeRow::Withdraw => t.s("đưa ra khỏi nghị quyết", "withdrawn from the resolution").into(),
+                ChangeRow::Wording { to, .. } => {
+                    format!("{} «{to}»", t.s("sửa nội dung thành", "reworded as"))
+                }
+                ChangeRow::Withdraw => t
+                    .s("đưa ra khỏi nghị quyết", "withdrawn from the resolution")
+                    .into(),
             });
         }
         let _ = writeln!(
@@ -329,10 +447,21 @@ pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> St
             a.reason
         );
     }
-    let withdrawn: Vec<_> = r.tasks.iter().filter(|x| x.status == TaskStatus::Withdrawn).collect();
+    let withdrawn: Vec<_> = r
+        .tasks
+        .iter()
+        .filter(|x| x.status == TaskStatus::Withdrawn)
+        .collect();
     if !withdrawn.is_empty() {
         let _ = writeln!(o);
-        let _ = writeln!(o, "{}", t.s("Nhiệm vụ đưa ra khỏi nghị quyết:", "Tasks withdrawn from the resolution:"));
+        let _ = writeln!(
+            o,
+            "{}",
+            t.s(
+                "Nhiệm vụ đưa ra khỏi nghị quyết:",
+                "Tasks withdrawn from the resolution:"
+            )
+        );
         for x in withdrawn {
             let _ = writeln!(o, "- {}", x.name);
         }
@@ -358,10 +487,21 @@ fn capitalise(s: &str) -> String {
 }
 
 /// The status of a resolution's targets as a terminal table.
-pub fn status_table(lang: Lang, resolution: &str, as_of: chrono::NaiveDate, rows: &[StatusRow]) -> String {
+pub fn status_table(
+    lang: Lang,
+    resolution: &str,
+    as_of: chrono::NaiveDate,
+    rows: &[StatusRow],
+) -> String {
     let t = T(lang);
     let mut o = String::new();
-    let _ = writeln!(o, "{} {resolution} — {} {}", t.s("Nghị quyết", "Resolution"), t.s("tính đến", "as of"), locale::date(lang, as_of));
+    let _ = writeln!(
+        o,
+        "{} {resolution} — {} {}",
+        t.s("Nghị quyết", "Resolution"),
+        t.s("tính đến", "as of"),
+        locale::date(lang, as_of)
+    );
     let _ = writeln!(o);
     let header = [
         t.s("Số", "No."),
@@ -394,8 +534,15 @@ pub fn status_table(lang: Lang, resolution: &str, as_of: chrono::NaiveDate, rows
             },
         ]);
     }
-    let widths: Vec<usize> =
-        (0..header.len()).map(|i| table.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            table
+                .iter()
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     for (n, row) in table.iter().enumerate() {
         let line: Vec<String> = row
             .iter()
@@ -404,7 +551,15 @@ pub fn status_table(lang: Lang, resolution: &str, as_of: chrono::NaiveDate, rows
             .collect();
         let _ = writeln!(o, "{}", line.join("  ").trim_end());
         if n == 0 {
-            let _ = writeln!(o, "{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+            let _ = writeln!(
+                o,
+                "{}",
+                widths
+                    .iter()
+                    .map(|w| "-".repeat(*w))
+                    .collect::<Vec<_>>()
+                    .join("  ")
+            );
         }
     }
     o

@@ -119,7 +119,8 @@ impl SqliteStore {
         self.pool.close().await;
     }
 
-    /// Runs `write` with the stored data in one `BEGIN IMMEDIATE` transaction and commits.
+    /// Runs `merge` on the stored data inside one `BEGIN IMMEDIATE` transaction, writes the
+    /// delta it returns and commits; on any error it rolls back.
     async fn write_merged(
         &self,
         merge: impl FnOnce(&Dataset) -> Result<(Dataset, ImportSummary), StoreError> + Send,
@@ -129,9 +130,23 @@ impl SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(|e| StoreError::database("starting a write transaction", e))?;
-        let stored = load_all(&mut tx).await?;
-        let (delta, summary) = merge(&stored)?;
-        insert_all(&mut tx, &delta).await?;
+        let written = async {
+            let stored = load_all(&mut tx).await?;
+            let (delta, summary) = merge(&stored)?;
+            insert_all(&mut tx, &delta).await?;
+            Ok::<_, StoreError>(summary)
+        }
+        .await;
+        let summary = match written {
+            Ok(summary) => summary,
+            Err(e) => {
+                // Roll back now rather than on drop, so the write lock is released before
+                // the error is returned, not whenever the pool next touches the connection.
+                // The rollback's own failure matters less than the error that caused it.
+                let _ = tx.rollback().await;
+                return Err(e);
+            }
+        };
         tx.commit()
             .await
             .map_err(|e| StoreError::database("committing", e))?;
@@ -197,7 +212,7 @@ where
     T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
 {
     row.try_get(column)
-        .map_err(|e| StoreError::corrupt(table, column, "?", e))
+        .map_err(|e| StoreError::corrupt(table, column, "(unreadable)", e))
 }
 
 fn get_decimal(

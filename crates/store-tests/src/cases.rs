@@ -498,6 +498,38 @@ pub async fn concurrent_imports_add_once(store: &dyn Store) {
     assert_same(&load(store).await, &data);
 }
 
+/// A refused import leaves no lock behind: the imports after it do not wait for it.
+pub async fn failed_import_releases_write_lock(store: &dyn Store) {
+    let within = std::time::Duration::from_secs(20);
+    let mut refused = sample::sample();
+    refused.targets[0].unit = "khong-ton-tai".into();
+    let mut broken = sample::sample();
+    let last = broken.observations.len() - 1;
+    broken.observations[last].period = Period::Quarter(2019, 5);
+    for _ in 0..3 {
+        let outcome = tokio::time::timeout(within, store.import(&refused)).await;
+        assert!(
+            matches!(outcome, Ok(Err(StoreError::Invalid(_)))),
+            "{outcome:?}"
+        );
+        let outcome = tokio::time::timeout(within, store.import(&broken)).await;
+        assert!(
+            matches!(outcome, Ok(Err(StoreError::Database { .. }))),
+            "{outcome:?}"
+        );
+    }
+    let data = sample::sample();
+    let both = tokio::time::timeout(within, async {
+        tokio::join!(store.import(&data), store.import(&data))
+    })
+    .await;
+    let (a, b) = both.unwrap_or_else(|_| {
+        panic!("imports still waiting after {within:?}: a lock was left behind")
+    });
+    assert!(a.is_ok() && b.is_ok(), "{a:?} / {b:?}");
+    assert_same(&load(store).await, &data);
+}
+
 pub async fn backend_is_named(store: &dyn Store) {
     assert!(
         ["sqlite", "postgres"].contains(&store.backend()),

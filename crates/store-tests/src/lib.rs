@@ -83,6 +83,7 @@ macro_rules! store_suite {
             decimals_exact,
             dates_roundtrip,
             concurrent_imports_add_once,
+            failed_import_releases_write_lock,
             backend_is_named,
         );
     };

@@ -1,0 +1,545 @@
+//! The command line as a user meets it: the real binary, a fresh database per test.
+
+#![allow(clippy::unwrap_used)] // Test helpers: a failure is a test failure.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const DEMO: &str = include_str!("../../../demo/luc-ngan-2018.toml");
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db(&self) -> String {
+        self.dir.path().join("t.db").to_string_lossy().into_owned()
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_chitieu"))
+            .arg("--db")
+            .arg(self.db())
+            .args(args)
+            // The platform data folder must not be touched by tests.
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env_remove("CHITIEU_DB")
+            .env_remove("CHITIEU_LANG")
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "one line expected, got {err:?}"
+        );
+        err
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    fn demo(&self) {
+        self.ok(&["demo"]);
+    }
+}
+
+fn target<'a>(review: &'a Value, resolution: &str, code: &str) -> &'a Value {
+    review["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["resolution"] == resolution && t["code"] == code)
+        .unwrap_or_else(|| panic!("no target {resolution}/{code}"))
+}
+
+#[test]
+fn demo_review_reproduces_the_article() {
+    let env = Env::new();
+    env.demo();
+    let r = env.json(&[
+        "review",
+        "--unit",
+        "luc-ngan",
+        "--as-of",
+        "2018-06-25",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r["unit"]["id"], "luc-ngan");
+    assert_eq!(r["as_of"], "2018-06-25");
+
+    // Three resolutions at once, the district's own first.
+    let ids: Vec<&str> = r["resolutions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["luc-ngan-xxiv", "bac-giang-xviii", "vn-xii"]);
+    // "hoàn thành và hoàn thành vượt mức 4/16 chỉ tiêu Đại hội"
+    let own = &r["resolutions"][0];
+    assert_eq!(own["achieved_or_exceeded"], 4);
+    assert_eq!(own["total"], 16);
+    assert_eq!(
+        own["counts"]["exceeded"].as_u64().unwrap() + own["counts"]["achieved"].as_u64().unwrap(),
+        4
+    );
+
+    // 8 resolutions, 3 action programmes, 25 plans, 3 guidance documents, 4 directives.
+    let docs = &r["documents"]["counts"];
+    assert_eq!(docs["resolution"], 8);
+    assert_eq!(docs["action_programme"], 3);
+    assert_eq!(docs["plan"], 25);
+    assert_eq!(docs["guidance"], 3);
+    assert_eq!(docs["directive"], 4);
+
+    // The four adjustments of 25 June 2018, from → to.
+    let adj = r["adjustments"].as_array().unwrap();
+    let value_change = |code: &str| {
+        adj.iter()
+            .find(|a| a["target"] == code)
+            .map(|a| {
+                (
+                    a["from"].as_f64().unwrap(),
+                    a["to"].as_f64().unwrap(),
+                    a["date"].as_str().unwrap().to_string(),
+                )
+            })
+            .unwrap()
+    };
+    let forest = target(&r, "luc-ngan-xxiv", "11")["indicator"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(forest.contains("forest"));
+    assert_eq!(value_change("11"), (37.0, 41.3, "2018-06-25".into()));
+    assert_eq!(value_change("4"), (8.0, 11.0, "2018-06-25".into()));
+    assert_eq!(value_change("9"), (95.0, 98.0, "2018-06-25".into()));
+    assert_eq!(value_change("12"), (70.0, 100.0, "2018-06-25".into()));
+    for a in adj {
+        assert!(!a["decision"].as_str().unwrap().is_empty());
+        assert!(!a["reason"].as_str().unwrap().is_empty());
+    }
+
+    // The withdrawn Kim township task.
+    let kim = adj.iter().find(|a| a.get("task").is_some()).unwrap();
+    assert_eq!(kim["withdraw"], true);
+    assert!(kim["name"].as_str().unwrap().contains("phố Kim"));
+    let task = r["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"].as_str().unwrap().contains("phố Kim"))
+        .unwrap();
+    assert_eq!(task["status"], "withdrawn");
+
+    // 49.7% of village heads are party members: a shortfall.
+    let short = r["shortfalls"].as_array().unwrap();
+    assert!(
+        short
+            .iter()
+            .any(|s| s["value"] == 49.7 && s["name"].as_str().unwrap().contains("trưởng thôn")),
+        "{short:?}"
+    );
+}
+
+#[test]
+fn demo_prints_the_review_in_vietnamese_and_english() {
+    let env = Env::new();
+    let vi = env.ok(&["demo"]);
+    assert!(
+        vi.contains("hoàn thành và hoàn thành vượt mức **4/16** chỉ tiêu"),
+        "{vi}"
+    );
+    assert!(
+        vi.contains("8 nghị quyết, 3 chương trình hành động, 25 kế hoạch, 3 hướng dẫn, 4 chỉ thị")
+    );
+    assert!(vi.contains("từ 37% lên 41,3%"));
+    assert!(vi.contains("49,7%"));
+    let en = env.ok(&["--lang", "en", "demo"]);
+    assert!(en.contains("**4/16** targets achieved or exceeded"), "{en}");
+    assert!(en.contains("from 37% to 41.3%"));
+}
+
+#[test]
+fn demo_without_db_uses_its_own_database_and_can_run_twice() {
+    let env = Env::new();
+    for _ in 0..2 {
+        let out = Command::new(env!("CARGO_BIN_EXE_chitieu"))
+            .args(["demo", "--format", "json"])
+            .env("HOME", env.dir.path())
+            .env("XDG_DATA_HOME", env.dir.path().join("data"))
+            .env_remove("CHITIEU_DB")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["resolutions"][0]["achieved_or_exceeded"], 4);
+    }
+}
+
+#[test]
+fn status_as_of_shows_the_version_in_force_and_the_original() {
+    let env = Env::new();
+    env.demo();
+    let before = env.json(&[
+        "status",
+        "--resolution",
+        "luc-ngan-xxiv",
+        "--as-of",
+        "2018-06-24",
+        "--format",
+        "json",
+    ]);
+    let after = env.json(&[
+        "status",
+        "--resolution",
+        "luc-ngan-xxiv",
+        "--as-of",
+        "2018-06-25",
+        "--format",
+        "json",
+    ]);
+    let forest = |v: &Value| {
+        v["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["code"] == "11")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(forest(&before)["target_value"], 37);
+    assert!(forest(&before)["original"].is_null());
+    assert_eq!(forest(&after)["target_value"], 41.3);
+    assert_eq!(forest(&after)["original"]["target"], 37);
+    assert_eq!(forest(&after)["status"], "off_track");
+    assert_eq!(forest(&after)["original"]["status"], "on_track");
+    let table = env.ok(&[
+        "status",
+        "--resolution",
+        "luc-ngan-xxiv",
+        "--as-of",
+        "2018-06-25",
+    ]);
+    assert!(table.contains("41,3%"), "{table}");
+}
+
+#[test]
+fn what_was_known_then() {
+    let env = Env::new();
+    env.demo();
+    let mid = env.json(&[
+        "review",
+        "--unit",
+        "luc-ngan",
+        "--as-of",
+        "2018-06-25",
+        "--format",
+        "json",
+    ]);
+    let end = env.json(&[
+        "review",
+        "--unit",
+        "luc-ngan",
+        "--as-of",
+        "2020-12-31",
+        "--format",
+        "json",
+    ]);
+    // Figures reported after the conference do not exist for the mid-term review.
+    assert_eq!(
+        target(&mid, "luc-ngan-xxiv", "15")["latest_period"],
+        "2018-H1"
+    );
+    assert_ne!(
+        target(&end, "luc-ngan-xxiv", "15")["latest_period"],
+        "2018-H1"
+    );
+    // At the end of the term the adjusted values are the ones in force.
+    assert_eq!(target(&end, "luc-ngan-xxiv", "11")["target"], 41.3);
+    // Documents issued after the conference count at the end of the term only.
+    assert!(
+        end["documents"]["total"].as_u64().unwrap() > mid["documents"]["total"].as_u64().unwrap()
+    );
+}
+
+#[test]
+fn export_import_export_is_identical() {
+    let env = Env::new();
+    env.demo();
+    let first = env.ok(&["export"]);
+    let file = env.write("exported.toml", &first);
+    let other = Env::new();
+    other.ok(&["import", file.to_str().unwrap()]);
+    let second = other.ok(&["export"]);
+    assert_eq!(first, second);
+    // And importing it again changes nothing.
+    let out = other.ok(&["import", file.to_str().unwrap()]);
+    assert!(out.contains("nothing new"), "{out}");
+    assert_eq!(other.ok(&["export"]), first);
+}
+
+#[test]
+fn export_to_a_file_and_csv() {
+    let env = Env::new();
+    env.demo();
+    let out = env.path("b.toml");
+    env.ok(&["export", "--out", out.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .starts_with("format = \"chitieu-bundle/1\""));
+    let csv = env.ok(&["export", "--format", "csv"]);
+    assert!(csv.starts_with("\u{feff}unit,indicator,period,value,standing,source"));
+}
+
+/// Breaks the demo bundle at one place and checks the one-line error and that nothing landed.
+fn refused(env: &Env, name: &str, text: &str, expected: &[&str]) {
+    let before = env.ok(&["export"]);
+    let file = env.write(name, text);
+    let err = env.fails(&["import", file.to_str().unwrap()]);
+    for e in expected {
+        assert!(err.contains(e), "expected {e:?} in {err:?}");
+    }
+    assert_eq!(
+        env.ok(&["export"]),
+        before,
+        "the database changed after a refused import"
+    );
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn broken_bundles_are_refused_with_their_line_and_nothing_written() {
+    let env = Env::new();
+    env.ok(&["init"]);
+
+    // A syntax error.
+    let bad = DEMO.replacen("[[units]]", "[[units]\n", 1);
+    refused(&env, "syntax.toml", &bad, &["syntax.toml:"]);
+
+    // A wrong type.
+    let bad = DEMO.replacen("baseline = 35.2", "baseline = \"lots\"", 1);
+    let line = line_of(&bad, "baseline = \"lots\"");
+    refused(&env, "type.toml", &bad, &[&format!("type.toml:{line}:")]);
+
+    // An unknown indicator, late in the file (after units and resolutions that would be fine).
+    let bad = DEMO.replacen(
+        "indicator = \"forest-cover\"",
+        "indicator = \"forest_cover\"",
+        1,
+    );
+    let line = line_of(&bad, "indicator = \"forest_cover\"");
+    refused(
+        &env,
+        "indicator.toml",
+        &bad,
+        &[&format!("indicator.toml:{line}:"), "forest_cover"],
+    );
+
+    // An unknown unit.
+    let bad = DEMO.replacen("unit = \"luc-ngan\"", "unit = \"luc-ngam\"", 1);
+    let line = line_of(&bad, "unit = \"luc-ngam\"");
+    refused(
+        &env,
+        "unit.toml",
+        &bad,
+        &[&format!("unit.toml:{line}:"), "luc-ngam"],
+    );
+
+    // A duplicate code: the second unit takes the first one's id.
+    let bad = DEMO.replacen("id = \"bac-giang\"", "id = \"vn\"", 1);
+    refused(&env, "dup.toml", &bad, &["dup.toml:", "duplicate", "vn"]);
+
+    // A target without a baseline.
+    let bad = DEMO.replacen("baseline = 35.2\n", "", 1);
+    refused(&env, "nobase.toml", &bad, &["nobase.toml:", "baseline"]);
+
+    // The database is still empty and the good bundle still loads.
+    assert!(env.ok(&["export"]).lines().count() <= 2);
+    let good = env.write("good.toml", DEMO);
+    env.ok(&["import", good.to_str().unwrap()]);
+}
+
+#[test]
+fn a_conflicting_bundle_is_refused_against_what_is_stored() {
+    let env = Env::new();
+    env.demo();
+    let bad = DEMO.replacen(
+        "name = \"Huyện Lục Ngạn\"",
+        "name = \"Huyện Lục Ngạn (sửa)\"",
+        1,
+    );
+    let line = line_of(&bad, "Huyện Lục Ngạn (sửa)");
+    // The conflict is on the unit's id, whose line is just above its name.
+    refused(
+        &env,
+        "conflict.toml",
+        &bad,
+        &[
+            &format!("conflict.toml:{}:", line - 1),
+            "luc-ngan",
+            "already exists",
+        ],
+    );
+}
+
+#[test]
+fn observations_csv_import() {
+    let env = Env::new();
+    env.demo();
+    let good = env.write(
+        "obs.csv",
+        "unit,indicator,period,value,standing,source\nluc-ngan,forest-cover,2021,42.1,final,Hạt Kiểm lâm\n",
+    );
+    let out = env.ok(&["import", good.to_str().unwrap()]);
+    assert!(out.contains("1 observations"), "{out}");
+    let csv = env.ok(&["export", "--format", "csv"]);
+    assert!(
+        csv.contains("luc-ngan,forest-cover,2021,42.1,final"),
+        "{csv}"
+    );
+
+    let bad = env.write(
+        "bad.csv",
+        "unit,indicator,period,value,standing,source\nluc-ngan,forest-cover,2022,43,final,\nnowhere,forest-cover,2022,43,final,\n",
+    );
+    let before = env.ok(&["export"]);
+    let err = env.fails(&["import", bad.to_str().unwrap()]);
+    assert!(err.contains("bad.csv:3"), "{err}");
+    assert!(err.contains("nowhere"), "{err}");
+    assert_eq!(env.ok(&["export"]), before);
+
+    let bad = env.write(
+        "num.csv",
+        "unit,indicator,period,value,standing,source\nluc-ngan,forest-cover,2022,\"12,5\",final,\n",
+    );
+    let err = env.fails(&["import", bad.to_str().unwrap()]);
+    assert!(err.contains("num.csv:2") && err.contains("value"), "{err}");
+}
+
+#[test]
+fn errors_are_one_line_and_non_zero() {
+    let env = Env::new();
+    env.demo();
+    let err = env.fails(&["review", "--unit", "nowhere", "--as-of", "2018-06-25"]);
+    assert!(err.contains("nowhere"), "{err}");
+    let err = env.fails(&["status", "--resolution", "nope"]);
+    assert!(err.contains("nope"), "{err}");
+    let err = env.fails(&["import", "/definitely/not/here.toml"]);
+    assert!(err.contains("/definitely/not/here.toml"), "{err}");
+    let txt = env.write("x.txt", "hello");
+    let err = env.fails(&["import", txt.to_str().unwrap()]);
+    assert!(err.contains(".toml"), "{err}");
+    let out = env.run(&["review", "--unit", "luc-ngan", "--as-of", "25/6/2018"]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn help_everywhere() {
+    let env = Env::new();
+    for cmd in [
+        vec!["--help"],
+        vec!["init", "--help"],
+        vec!["demo", "--help"],
+        vec!["import", "--help"],
+        vec!["export", "--help"],
+        vec!["status", "--help"],
+        vec!["review", "--help"],
+    ] {
+        let out = env.ok(&cmd);
+        assert!(out.contains("Usage"), "{cmd:?}: {out}");
+    }
+}
+
+#[test]
+fn postgres_database_url_is_accepted() {
+    let Ok(url) = std::env::var("CHITIEU_TEST_POSTGRES") else {
+        eprintln!("skipped: CHITIEU_TEST_POSTGRES is not set");
+        return;
+    };
+    // A database of its own, so that tests can run in parallel.
+    let name = format!("chitieu_cli_{}", std::process::id());
+    let admin = Command::new("psql")
+        .args([
+            url.as_str(),
+            "-qc",
+            &format!("DROP DATABASE IF EXISTS {name}"),
+            "-qc",
+            &format!("CREATE DATABASE {name}"),
+        ])
+        .output();
+    let Ok(admin) = admin else {
+        eprintln!("skipped: psql is not available");
+        return;
+    };
+    assert!(
+        admin.status.success(),
+        "{}",
+        String::from_utf8_lossy(&admin.stderr)
+    );
+    let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&url);
+    let db = format!("{base}/{name}");
+    let out = Command::new(env!("CARGO_BIN_EXE_chitieu"))
+        .args(["--db", &db, "demo", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["resolutions"][0]["achieved_or_exceeded"], 4);
+    let _ = Command::new("psql")
+        .args([
+            url.as_str(),
+            "-qc",
+            &format!("DROP DATABASE IF EXISTS {name}"),
+        ])
+        .output();
+    let _ = Path::new("");
+}
