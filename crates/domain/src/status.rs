@@ -526,7 +526,14 @@ fn assess_cumulative(input: &Input, years: &[Figure]) -> Assessment {
                     Some(m)
                 }
             });
-            a.status = a.ratio.map_or(Status::OffTrack, band);
+            a.status = if input.d == Direction::Lower {
+                // A cap on a total ("at most 40 over the term") that is already passed stays
+                // passed: the years left can only add to it.
+                a.note = Some("the cap on the total is already exceeded".into());
+                Status::OffTrack
+            } else {
+                a.ratio.map_or(Status::OffTrack, band)
+            };
         }
     }
     a

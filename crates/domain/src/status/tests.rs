@@ -586,3 +586,61 @@ fn not_met_at_the_deadline_is_off_track_whatever_the_pace() {
         .judge();
     assert_eq!(a.status, Status::OnTrack);
 }
+
+#[test]
+fn cumulative_and_average_where_lower_is_better() {
+    // At most 40 forest fires over 2016–2020: 30 after three years is still within the cap.
+    let a = Case::new(TargetKind::Cumulative, Direction::Lower, "0", exact("40"))
+        .obs("2016", "10")
+        .obs("2017", "10")
+        .obs("2018", "10")
+        .judge();
+    assert!(a.status.is_met());
+    let a = Case::new(TargetKind::Cumulative, Direction::Lower, "0", exact("40"))
+        .obs("2016", "20")
+        .obs("2017", "30")
+        .judge();
+    assert_eq!(
+        a.status,
+        Status::OffTrack,
+        "the cap is already broken: {a:?}"
+    );
+    // Infant mortality averaging at most 10‰: 11 on average → R = 10/11.
+    let a = Case::new(TargetKind::Average, Direction::Lower, "12", exact("10"))
+        .obs("2016", "12")
+        .obs("2017", "10")
+        .judge();
+    assert_eq!(a.status, Status::AtRisk);
+    assert!((a.ratio.unwrap() - 10.0 / 11.0).abs() < 1e-12);
+}
+
+fn kind_case(kind: TargetKind, direction: Direction, b: i64, t: i64, values: &[i64]) -> Assessment {
+    let mut c = Case::new(kind, direction, &b.to_string(), exact(&t.to_string()));
+    for (i, v) in values.iter().enumerate() {
+        c = c.obs(&(2016 + i as i32).to_string(), &v.to_string());
+    }
+    c.judge()
+}
+
+proptest! {
+    /// Mirroring holds for the year-by-year kinds too: met or not, and the share of years.
+    #[test]
+    fn mirror_year_by_year(b in -100i64..100, t in -100i64..100, values in prop::collection::vec(-100i64..100, 1..=5), maintain in prop::bool::ANY) {
+        let kind = if maintain { TargetKind::Maintain } else { TargetKind::EveryYear };
+        let a = kind_case(kind, Direction::Higher, b, t, &values);
+        let neg: Vec<i64> = values.iter().map(|v| -v).collect();
+        let m = kind_case(kind, Direction::Lower, -b, -t, &neg);
+        prop_assert_eq!(a.status, m.status);
+        prop_assert_eq!(a.ratio, m.ratio);
+    }
+
+    /// Raising every figure of a higher-is-better target never makes its status worse.
+    #[test]
+    fn better_figures_never_worse(kind_i in 0usize..5, b in 1i64..100, t in 1i64..200, values in prop::collection::vec(1i64..200, 1..=5), bump in 0i64..50) {
+        let kind = TargetKind::ALL[kind_i];
+        let a = kind_case(kind, Direction::Higher, b, t, &values);
+        let better: Vec<i64> = values.iter().map(|v| v + bump).collect();
+        let c = kind_case(kind, Direction::Higher, b, t, &better);
+        prop_assert!(c.status.rank() <= a.status.rank(), "{:?} → {:?}", a.status, c.status);
+    }
+}
