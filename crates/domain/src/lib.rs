@@ -2,9 +2,11 @@
 //! Storage, import/export, reports and the command line depend on this crate, never the
 //! other way round.
 
+pub mod formula;
 pub mod model;
 pub mod period;
 pub mod review;
+pub mod rollup;
 pub mod status;
 pub mod validate;
 pub mod version;

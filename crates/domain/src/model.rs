@@ -224,7 +224,62 @@ impl AggregationMethod {
 #[serde(rename_all = "snake_case")]
 pub enum Aggregation {
     Base(AggregationMethod),
-    Derived { formula: String },
+    Derived {
+        formula: String,
+    },
+    /// The number of units below that report `indicator` with a value meeting the condition:
+    /// "communes meeting the new-rural standard" counts the communes whose `ntm-criteria`
+    /// is `>= 19`.
+    CountWhere {
+        indicator: String,
+        op: CompareOp,
+        value: Decimal,
+    },
+}
+
+/// A comparison in a condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CompareOp {
+    Lt,
+    Le,
+    Eq,
+    Ne,
+    Ge,
+    Gt,
+}
+
+impl CompareOp {
+    pub const ALL: [CompareOp; 6] = [
+        CompareOp::Lt,
+        CompareOp::Le,
+        CompareOp::Eq,
+        CompareOp::Ne,
+        CompareOp::Ge,
+        CompareOp::Gt,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+            CompareOp::Eq => "==",
+            CompareOp::Ne => "!=",
+            CompareOp::Ge => ">=",
+            CompareOp::Gt => ">",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+    pub fn holds(self, left: Decimal, right: Decimal) -> bool {
+        match self {
+            CompareOp::Lt => left < right,
+            CompareOp::Le => left <= right,
+            CompareOp::Eq => left == right,
+            CompareOp::Ne => left != right,
+            CompareOp::Ge => left >= right,
+            CompareOp::Gt => left > right,
+        }
+    }
 }
 
 /// What is measured (*chỉ số*): name, unit of measure, direction and how it aggregates.
@@ -369,6 +424,9 @@ pub struct Target {
     pub source: Option<String>,
     /// Demo data not taken from a real document.
     pub illustrative: bool,
+    /// The target this one is a share of (*giao chỉ tiêu*), as `resolution/code`: the
+    /// province's target of which this is the district's part.
+    pub allocated_from: Option<String>,
 }
 
 /// The decision that made an adjustment (body, number or conference, date).
@@ -601,6 +659,64 @@ pub struct Task {
     pub illustrative: bool,
 }
 
+/// What a reorganisation does (*sáp nhập, chia tách, đổi tên*). Informative: the parts say
+/// what flows where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReorganisationKind {
+    /// Several units become one.
+    Merge,
+    /// One unit becomes several.
+    Split,
+    /// One unit continues under another name, code or parent.
+    Rename,
+    /// Parts of units move to other units.
+    Transfer,
+}
+
+impl ReorganisationKind {
+    pub const ALL: [ReorganisationKind; 4] = [
+        ReorganisationKind::Merge,
+        ReorganisationKind::Split,
+        ReorganisationKind::Rename,
+        ReorganisationKind::Transfer,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReorganisationKind::Merge => "merge",
+            ReorganisationKind::Split => "split",
+            ReorganisationKind::Rename => "rename",
+            ReorganisationKind::Transfer => "transfer",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One flow of a reorganisation: `share` (0 < share ≤ 1) of unit `from` becomes part of unit
+/// `to`. A merge has one part per old unit with share 1; a split one part per new unit, the
+/// shares of the old unit adding up to 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Succession {
+    pub from: String,
+    pub to: String,
+    pub share: Decimal,
+}
+
+/// A change of the unit tree with an effective date: from that date the successors exist and
+/// the predecessors have ended. Figures reported by predecessors roll up into successors for
+/// any period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reorganisation {
+    pub id: String,
+    pub kind: ReorganisationKind,
+    pub date: NaiveDate,
+    /// The decision that made it ("Nghị quyết 1656/NQ-UBTVQH15").
+    pub decision: Option<String>,
+    pub parts: Vec<Succession>,
+}
+
 /// Everything chitieu knows: what a bundle holds and what a store loads.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dataset {
@@ -612,5 +728,6 @@ pub struct Dataset {
     pub adjustments: Vec<Adjustment>,
     pub documents: Vec<Document>,
     pub tasks: Vec<Task>,
+    pub reorganisations: Vec<Reorganisation>,
     pub observations: Vec<Observation>,
 }

@@ -1,0 +1,1 @@
+//! Roll-ups through the unit tree.
