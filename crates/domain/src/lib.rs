@@ -2,6 +2,7 @@
 //! Storage, import/export, reports and the command line depend on this crate, never the
 //! other way round.
 
+pub mod allocation;
 pub mod formula;
 pub mod model;
 pub mod period;

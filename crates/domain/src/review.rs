@@ -172,6 +172,9 @@ pub enum ShortfallKind {
     Target,
     /// Nothing to judge the target with.
     DataGap,
+    /// A sub-unit holds one of the unit's targets back: its share is `off_track` or `at_risk`,
+    /// or (for a rate, with no shares assigned) its own value is short of the target.
+    LaggingUnit,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -184,6 +187,8 @@ pub struct Shortfall {
     pub latest: Option<status::Figure>,
     pub target: Option<rust_decimal::Decimal>,
     pub realisation: Option<f64>,
+    /// For a lagging unit: the sub-unit that holds the target back.
+    pub unit: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -590,6 +595,7 @@ pub fn build(ds: &Dataset, opts: ReviewOptions) -> Result<Review, ReviewError> {
             latest: row.assessment.latest.clone(),
             target: row.assessment.target,
             realisation: row.assessment.realisation,
+            unit: None,
         });
     }
     // Worst first: off track before at risk before gaps.
@@ -598,6 +604,7 @@ pub fn build(ds: &Dataset, opts: ReviewOptions) -> Result<Review, ReviewError> {
         Some(Status::AtRisk) => 1,
         _ => 2,
     });
+    shortfalls.extend(lagging_units(ds, &targets, &unit.id, sopts)?);
     Ok(Review {
         unit: UnitRef {
             id: unit.id.clone(),
@@ -618,6 +625,88 @@ pub fn build(ds: &Dataset, opts: ReviewOptions) -> Result<Review, ReviewError> {
         tasks,
         shortfalls,
     })
+}
+
+/// The sub-units that hold the unit's own targets back. Where the target was split among them
+/// (shares with `allocated_from`), a share that is `off_track` or `at_risk`; where it was not
+/// and the indicator is a rate (not additive), a sub-unit whose latest value is short of the
+/// target.
+fn lagging_units(
+    ds: &Dataset,
+    rows: &[TargetReview],
+    unit: &str,
+    opts: StatusOptions,
+) -> Result<Vec<Shortfall>, ReviewError> {
+    let mut out = Vec::new();
+    for row in rows
+        .iter()
+        .filter(|r| r.unit == unit && r.assessment.status != Status::Withdrawn)
+    {
+        let key = crate::validate::target_key(&row.resolution, &row.code);
+        let shares: Vec<&Target> = ds
+            .targets
+            .iter()
+            .filter(|t| t.allocated_from.as_deref() == Some(key.as_str()))
+            .collect();
+        if !shares.is_empty() {
+            for t in shares {
+                let share = judge_target(ds, t, opts)?;
+                if matches!(share.assessment.status, Status::OffTrack | Status::AtRisk) {
+                    out.push(Shortfall {
+                        kind: ShortfallKind::LaggingUnit,
+                        resolution: row.resolution.clone(),
+                        code: row.code.clone(),
+                        name: row.name.clone(),
+                        status: Some(share.assessment.status),
+                        latest: share.assessment.latest.clone(),
+                        target: share.assessment.target,
+                        realisation: share.assessment.realisation,
+                        unit: Some(t.unit.clone()),
+                    });
+                }
+            }
+            continue;
+        }
+        let Some(indicator) = ds.indicators.iter().find(|i| i.id == row.indicator) else {
+            continue;
+        };
+        let Some(target) = row.assessment.target else {
+            continue;
+        };
+        if crate::allocation::is_additive(indicator) {
+            continue;
+        }
+        let filter = crate::version::FigureFilter {
+            known_by: opts.as_of,
+            include_unapproved: opts.include_unapproved,
+        };
+        let sign = rust_decimal::Decimal::from(indicator.direction.sign());
+        for sub in ds
+            .units
+            .iter()
+            .filter(|u| u.parent.as_deref() == Some(unit) && u.is_valid_on(opts.as_of))
+        {
+            let Some(last) =
+                crate::rollup::series(ds, &sub.id, &indicator.id, filter, opts.as_of).pop()
+            else {
+                continue;
+            };
+            if (last.value - target) * sign < rust_decimal::Decimal::ZERO {
+                out.push(Shortfall {
+                    kind: ShortfallKind::LaggingUnit,
+                    resolution: row.resolution.clone(),
+                    code: row.code.clone(),
+                    name: row.name.clone(),
+                    status: None,
+                    realisation: status::realisation_rate(last.value, target, indicator.direction),
+                    latest: Some(last),
+                    target: Some(target),
+                    unit: Some(sub.id.clone()),
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A target's status at a date under the version in force, beside the original version's.

@@ -1,1 +1,967 @@
-//! Roll-ups through the unit tree.
+//! Roll-ups through the unit tree: a unit's value for an indicator and a period is its own
+//! reported figure when it has one, else the aggregate of its children by the indicator's
+//! method; derived indicators are computed from the aggregated inputs, never averaged.
+//!
+//! Built for national scale (tens of thousands of units, millions of figures a year): units,
+//! indicators and periods are interned to integers, figures are held in columns as integers
+//! scaled by a power of ten per indicator (exact: sums of budgets must add up), and a year
+//! is rolled up level by level in one pass over its figures.
+//!
+//! Reorganisations: the tree is the one in force at a date. Figures reported by units that
+//! no longer exist at that date flow into their successors, multiplied by the share of the
+//! old unit that went to each (for additive methods), so a merged commune has figures for
+//! years before it existed; every rolled-up figure can say which reporting units it came from.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+use crate::formula::Formula;
+use crate::model::*;
+use crate::period::Period;
+use crate::status::Figure;
+use crate::version::FigureFilter;
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RollupError {
+    #[error("indicator `{indicator}`: formula `{formula}`: {message}")]
+    Formula {
+        indicator: String,
+        formula: String,
+        message: String,
+    },
+    #[error("indicator `{indicator}`: formula uses `{input}`, which is not an indicator")]
+    UnknownInput { indicator: String, input: String },
+    #[error("indicators {0} are defined in a cycle")]
+    Cycle(String),
+    #[error("indicator `{0}`: a figure has too many digits to be added up exactly")]
+    Overflow(String),
+}
+
+/// The unit tree in force at a date, over the dataset's units by index.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    pub date: NaiveDate,
+    ids: Vec<String>,
+    index: HashMap<String, u32>,
+    present: Vec<bool>,
+    parent: Vec<u32>,
+    /// Present units, deepest first: a unit comes after all its descendants.
+    bottom_up: Vec<u32>,
+}
+
+impl Tree {
+    /// The units valid on `date` and their parents. A unit whose parent is not valid on that
+    /// date is a root.
+    pub fn at(units: &[Unit], date: NaiveDate) -> Tree {
+        let ids: Vec<String> = units.iter().map(|u| u.id.clone()).collect();
+        let index: HashMap<String, u32> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), i as u32))
+            .collect();
+        let present: Vec<bool> = units.iter().map(|u| u.is_valid_on(date)).collect();
+        let parent: Vec<u32> = units
+            .iter()
+            .map(|u| {
+                u.parent
+                    .as_deref()
+                    .and_then(|p| index.get(p).copied())
+                    .filter(|&p| present[p as usize])
+                    .unwrap_or(NONE)
+            })
+            .collect();
+        let mut depth = vec![0u32; units.len()];
+        for i in 0..units.len() {
+            let mut d = 0;
+            let mut cur = parent[i];
+            while cur != NONE && d <= units.len() {
+                d += 1;
+                cur = parent[cur as usize];
+            }
+            depth[i] = d as u32;
+        }
+        let mut bottom_up: Vec<u32> = (0..units.len() as u32)
+            .filter(|&i| present[i as usize])
+            .collect();
+        bottom_up.sort_by_key(|&i| std::cmp::Reverse(depth[i as usize]));
+        Tree {
+            date,
+            ids,
+            index,
+            present,
+            parent,
+            bottom_up,
+        }
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<u32> {
+        self.index.get(id).copied()
+    }
+
+    pub fn id(&self, i: u32) -> &str {
+        &self.ids[i as usize]
+    }
+
+    pub fn is_present(&self, i: u32) -> bool {
+        self.present.get(i as usize).copied().unwrap_or(false)
+    }
+
+    pub fn parent(&self, i: u32) -> Option<u32> {
+        self.parent.get(i as usize).copied().filter(|&p| p != NONE)
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// Where each unit's figures go in a tree: present units to themselves; units that ended to
+/// their successors present at the tree's date, with the share of the old unit each received.
+#[derive(Debug, Clone)]
+pub struct Lineage {
+    targets: Vec<Vec<(u32, Decimal)>>,
+}
+
+impl Lineage {
+    pub fn new(tree: &Tree, reorganisations: &[Reorganisation]) -> Lineage {
+        // Successions in force by the tree's date, by predecessor.
+        let mut next: HashMap<u32, Vec<(NaiveDate, u32, Decimal)>> = HashMap::new();
+        for r in reorganisations.iter().filter(|r| r.date <= tree.date) {
+            for p in &r.parts {
+                if let (Some(f), Some(t)) = (tree.index_of(&p.from), tree.index_of(&p.to)) {
+                    next.entry(f).or_default().push((r.date, t, p.share));
+                }
+            }
+        }
+        let targets = (0..tree.len() as u32)
+            .map(|u| {
+                let mut out = Vec::new();
+                resolve(tree, &next, u, Decimal::ONE, 0, &mut out);
+                out
+            })
+            .collect();
+        Lineage { targets }
+    }
+
+    /// Where figures of unit `u` go: (present unit, share).
+    pub fn of(&self, u: u32) -> &[(u32, Decimal)] {
+        self.targets.get(u as usize).map_or(&[], |v| v.as_slice())
+    }
+}
+
+fn resolve(
+    tree: &Tree,
+    next: &HashMap<u32, Vec<(NaiveDate, u32, Decimal)>>,
+    u: u32,
+    share: Decimal,
+    depth: usize,
+    out: &mut Vec<(u32, Decimal)>,
+) {
+    if tree.is_present(u) {
+        match out.iter_mut().find(|(x, _)| *x == u) {
+            Some(slot) => slot.1 += share,
+            None => out.push((u, share)),
+        }
+        return;
+    }
+    // A chain of reorganisations longer than the number of units is a cycle in bad data.
+    if depth > tree.len() {
+        return;
+    }
+    if let Some(steps) = next.get(&u) {
+        // Only the earliest reorganisation the unit went through: later ones apply to its
+        // successors.
+        let first = steps.iter().map(|s| s.0).min();
+        for (_, to, s) in steps.iter().filter(|s| Some(s.0) == first) {
+            resolve(tree, next, *to, share * *s, depth + 1, out);
+        }
+    }
+}
+
+/// How an indicator combines, resolved to indices.
+#[derive(Debug, Clone)]
+enum Rule {
+    Base(AggregationMethod),
+    /// A 0/1 flag at the units that report the source indicator, summed above them.
+    CountWhere {
+        source: u32,
+        op: CompareOp,
+        value: Decimal,
+    },
+    Derived {
+        formula: Formula,
+        inputs: Vec<u32>,
+    },
+}
+
+/// Indicators interned, with their rules; derived ones in an order where inputs come first.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    ids: Vec<String>,
+    index: HashMap<String, u32>,
+    rules: Vec<Rule>,
+    /// Derived indicators, inputs before the formulas that use them.
+    derived_order: Vec<u32>,
+}
+
+impl Catalogue {
+    pub fn new(indicators: &[Indicator]) -> Result<Catalogue, RollupError> {
+        let ids: Vec<String> = indicators.iter().map(|i| i.id.clone()).collect();
+        let index: HashMap<String, u32> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), i as u32))
+            .collect();
+        let mut rules = Vec::with_capacity(indicators.len());
+        for ind in indicators {
+            rules.push(match &ind.aggregation {
+                Aggregation::Base(m) => Rule::Base(*m),
+                Aggregation::CountWhere {
+                    indicator,
+                    op,
+                    value,
+                } => Rule::CountWhere {
+                    source: *index
+                        .get(indicator)
+                        .ok_or_else(|| RollupError::UnknownInput {
+                            indicator: ind.id.clone(),
+                            input: indicator.clone(),
+                        })?,
+                    op: *op,
+                    value: *value,
+                },
+                Aggregation::Derived { formula } => {
+                    let f = Formula::parse(formula).map_err(|e| RollupError::Formula {
+                        indicator: ind.id.clone(),
+                        formula: formula.clone(),
+                        message: e.to_string(),
+                    })?;
+                    let inputs = f
+                        .inputs()
+                        .iter()
+                        .map(|x| {
+                            index.get(x.as_str()).copied().ok_or_else(|| {
+                                RollupError::UnknownInput {
+                                    indicator: ind.id.clone(),
+                                    input: x.clone(),
+                                }
+                            })
+                        })
+                        .collect::<Result<Vec<u32>, _>>()?;
+                    Rule::Derived { formula: f, inputs }
+                }
+            });
+        }
+        let derived_order = topological(&ids, &rules)?;
+        Ok(Catalogue {
+            ids,
+            index,
+            rules,
+            derived_order,
+        })
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<u32> {
+        self.index.get(id).copied()
+    }
+
+    pub fn id(&self, i: u32) -> &str {
+        &self.ids[i as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    fn is_additive(&self, i: u32) -> bool {
+        matches!(
+            self.rules[i as usize],
+            Rule::Base(AggregationMethod::Sum) | Rule::Base(AggregationMethod::Count)
+        )
+    }
+}
+
+fn topological(ids: &[String], rules: &[Rule]) -> Result<Vec<u32>, RollupError> {
+    // 0 = not seen, 1 = in progress, 2 = done.
+    let mut state = vec![0u8; rules.len()];
+    let mut order = Vec::new();
+    fn visit(
+        i: u32,
+        rules: &[Rule],
+        ids: &[String],
+        state: &mut [u8],
+        order: &mut Vec<u32>,
+    ) -> Result<(), RollupError> {
+        match state[i as usize] {
+            2 => return Ok(()),
+            1 => return Err(RollupError::Cycle(format!("`{}`", ids[i as usize]))),
+            _ => {}
+        }
+        state[i as usize] = 1;
+        if let Rule::Derived { inputs, .. } = &rules[i as usize] {
+            for &x in inputs {
+                visit(x, rules, ids, state, order)?;
+            }
+            order.push(i);
+        }
+        state[i as usize] = 2;
+        Ok(())
+    }
+    for i in 0..rules.len() as u32 {
+        visit(i, rules, ids, &mut state, &mut order)?;
+    }
+    Ok(order)
+}
+
+/// Figures in columns, already mapped onto the units of one tree. Values are integers scaled
+/// by `10^scale[indicator]`.
+#[derive(Debug, Clone, Default)]
+pub struct Figures {
+    pub unit: Vec<u32>,
+    pub indicator: Vec<u32>,
+    pub period: Vec<Period>,
+    pub value: Vec<i64>,
+    /// The unit that reported the figure (differs from `unit` after a reorganisation).
+    pub origin: Vec<u32>,
+    pub scale: Vec<u32>,
+}
+
+impl Figures {
+    pub fn len(&self) -> usize {
+        self.value.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.value.is_empty()
+    }
+
+    /// The figures in force in `ds` (the last reported per unit, indicator and period among
+    /// those the filter admits), mapped onto `tree` through `lineage`.
+    pub fn from_dataset(
+        ds: &Dataset,
+        tree: &Tree,
+        lineage: &Lineage,
+        catalogue: &Catalogue,
+        filter: FigureFilter,
+    ) -> Result<Figures, RollupError> {
+        let mut in_force: HashMap<(u32, u32, Period), &Observation> = HashMap::new();
+        for o in &ds.observations {
+            if o.known_from() > filter.known_by
+                || !(filter.include_unapproved || o.state == ReviewState::Approved)
+            {
+                continue;
+            }
+            let (Some(u), Some(i)) = (tree.index_of(&o.unit), catalogue.index_of(&o.indicator))
+            else {
+                continue;
+            };
+            let slot = in_force.entry((u, i, o.period)).or_insert(o);
+            if o.known_from() >= slot.known_from() {
+                *slot = o;
+            }
+        }
+        let mut rows: Vec<(u32, u32, Period, Decimal, u32)> = Vec::with_capacity(in_force.len());
+        for ((u, i, p), o) in in_force {
+            for &(to, share) in lineage.of(u) {
+                let v = if share == Decimal::ONE || !catalogue.is_additive(i) {
+                    o.value
+                } else {
+                    o.value * share
+                };
+                rows.push((to, i, p, v, u));
+            }
+        }
+        rows.sort_by_key(|r| (r.1, r.2, r.0, r.4));
+        let mut scale = vec![0u32; catalogue.len()];
+        for r in &rows {
+            let s = &mut scale[r.1 as usize];
+            *s = (*s).max(r.3.normalize().scale());
+        }
+        let mut f = Figures {
+            scale,
+            ..Figures::default()
+        };
+        for (u, i, p, v, origin) in rows {
+            let scaled = to_scaled(v, f.scale[i as usize])
+                .ok_or_else(|| RollupError::Overflow(catalogue.id(i).to_string()))?;
+            f.unit.push(u);
+            f.indicator.push(i);
+            f.period.push(p);
+            f.value.push(scaled);
+            f.origin.push(origin);
+        }
+        Ok(f)
+    }
+}
+
+fn to_scaled(v: Decimal, scale: u32) -> Option<i64> {
+    let mut m = v.normalize();
+    m.rescale(scale);
+    if m.scale() != scale {
+        return None;
+    }
+    i64::try_from(m.mantissa()).ok()
+}
+
+fn from_scaled(v: i128, scale: u32) -> Option<Decimal> {
+    Decimal::try_from_i128_with_scale(v, scale)
+        .ok()
+        .map(|d| d.normalize())
+}
+
+/// Where a value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The unit's own figure.
+    Reported,
+    /// Aggregated from the units below.
+    Computed,
+    /// Computed by the indicator's formula from aggregated inputs.
+    Derived,
+}
+
+/// One rolled-up value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    pub value: Decimal,
+    pub source: Source,
+    /// The aggregate of the units below, shown beside a reported figure when they disagree.
+    pub computed: Option<Decimal>,
+}
+
+/// Why a derived value is missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    pub reason: String,
+}
+
+/// The roll-up of a set of periods: every indicator for every present unit that has a figure
+/// or a unit below with one.
+#[derive(Debug, Clone)]
+pub struct Cube {
+    pub periods: Vec<Period>,
+    n_ind: usize,
+    /// Tree unit → slot.
+    slot_of: HashMap<u32, u32>,
+    units: Vec<u32>,
+    scale: Vec<u32>,
+    /// (slot, indicator, period) → own figure, scaled; i64::MIN when none.
+    reported: Vec<i64>,
+    /// Aggregate of the children; `agg_n` counts the children that contributed.
+    agg: Vec<i128>,
+    agg_n: Vec<u32>,
+    /// Derived values (f64; NaN when none) and why not.
+    derived: Vec<f64>,
+}
+
+impl Cube {
+    fn cell(&self, slot: u32, ind: u32, per: usize) -> usize {
+        (slot as usize * self.n_ind + ind as usize) * self.periods.len() + per
+    }
+
+    /// The value of `indicator` at `unit` for `period`.
+    pub fn get(
+        &self,
+        tree: &Tree,
+        catalogue: &Catalogue,
+        unit: &str,
+        indicator: &str,
+        period: Period,
+    ) -> Result<Value, Missing> {
+        let missing = |reason: String| Missing { reason };
+        let u = tree
+            .index_of(unit)
+            .filter(|&u| tree.is_present(u))
+            .ok_or_else(|| missing(format!("`{unit}` is not in the tree of {}", tree.date)))?;
+        let i = catalogue
+            .index_of(indicator)
+            .ok_or_else(|| missing(format!("unknown indicator `{indicator}`")))?;
+        let p = self
+            .periods
+            .iter()
+            .position(|x| *x == period)
+            .ok_or_else(|| missing(format!("period {period} was not rolled up")))?;
+        let slot = *self
+            .slot_of
+            .get(&u)
+            .ok_or_else(|| missing(format!("no figure for `{unit}` or the units below it")))?;
+        let c = self.cell(slot, i, p);
+        if let Rule::Derived { .. } = catalogue.rules[i as usize] {
+            let v = self.derived[c];
+            return if v.is_finite() {
+                Decimal::from_f64_retain(v)
+                    .map(|d| Value {
+                        value: d,
+                        source: Source::Derived,
+                        computed: None,
+                    })
+                    .ok_or_else(|| missing("value out of range".into()))
+            } else {
+                Err(missing(format!("`{indicator}` cannot be computed for `{unit}` in {period}: an input is missing or a divisor is zero")))
+            };
+        }
+        let scale = self.scale[i as usize];
+        let computed = if self.agg_n[c] > 0 {
+            from_scaled(self.agg[c], scale)
+        } else {
+            None
+        };
+        if self.reported[c] != i64::MIN {
+            let value = from_scaled(i128::from(self.reported[c]), scale)
+                .ok_or_else(|| missing("value out of range".into()))?;
+            return Ok(Value {
+                value,
+                source: Source::Reported,
+                computed: computed.filter(|c| *c != value),
+            });
+        }
+        match (computed, catalogue.rules[i as usize].clone()) {
+            (Some(v), Rule::Base(AggregationMethod::Last)) => {
+                let _ = v;
+                Err(missing(format!("`{indicator}` is not added up over units (method `last`); report it or define it by a formula")))
+            }
+            (Some(v), _) => Ok(Value {
+                value: v,
+                source: Source::Computed,
+                computed: None,
+            }),
+            (None, _) => Err(missing(format!(
+                "no figure for `{indicator}` at `{unit}` or below in {period}"
+            ))),
+        }
+    }
+
+    /// Number of (unit, indicator, period) cells holding a value.
+    pub fn filled(&self) -> usize {
+        (0..self.reported.len())
+            .filter(|&c| {
+                self.reported[c] != i64::MIN || self.agg_n[c] > 0 || self.derived[c].is_finite()
+            })
+            .count()
+    }
+
+    pub fn units(&self) -> &[u32] {
+        &self.units
+    }
+}
+
+fn combine(method: AggregationMethod, acc: i128, n: u32, v: i128) -> i128 {
+    if n == 0 {
+        return v;
+    }
+    match method {
+        AggregationMethod::Sum | AggregationMethod::Count => acc + v,
+        AggregationMethod::Min => acc.min(v),
+        AggregationMethod::Max => acc.max(v),
+        // Not added over units; kept so that a reader can see children reported something.
+        AggregationMethod::Last => acc,
+    }
+}
+
+/// Rolls up `periods` over the tree: each unit's own figure, or the aggregate of its
+/// children; then derived indicators from the aggregated inputs.
+pub fn roll_up(tree: &Tree, catalogue: &Catalogue, figures: &Figures, periods: &[Period]) -> Cube {
+    let n_ind = catalogue.len();
+    let n_per = periods.len();
+    let per_index: HashMap<Period, usize> =
+        periods.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+
+    // Slots: every unit with a figure in these periods, and its ancestors.
+    let mut slot_of: HashMap<u32, u32> = HashMap::new();
+    let mut units = Vec::new();
+    for k in 0..figures.len() {
+        if !per_index.contains_key(&figures.period[k]) {
+            continue;
+        }
+        let mut u = figures.unit[k];
+        loop {
+            if slot_of.contains_key(&u) {
+                break;
+            }
+            slot_of.insert(u, units.len() as u32);
+            units.push(u);
+            match tree.parent(u) {
+                Some(p) => u = p,
+                None => break,
+            }
+        }
+    }
+    let cells = units.len() * n_ind * n_per;
+    let mut cube = Cube {
+        periods: periods.to_vec(),
+        n_ind,
+        slot_of,
+        units,
+        scale: figures.scale.clone(),
+        reported: vec![i64::MIN; cells],
+        agg: vec![0; cells],
+        agg_n: vec![0; cells],
+        derived: vec![f64::NAN; cells],
+    };
+    if cells == 0 {
+        return cube;
+    }
+    for k in 0..figures.len() {
+        let Some(&p) = per_index.get(&figures.period[k]) else {
+            continue;
+        };
+        let Some(&slot) = cube.slot_of.get(&figures.unit[k]) else {
+            continue;
+        };
+        let c = cube.cell(slot, figures.indicator[k], p);
+        // Several predecessors can flow into one successor: their shares add up.
+        cube.reported[c] = if cube.reported[c] == i64::MIN {
+            figures.value[k]
+        } else {
+            cube.reported[c].saturating_add(figures.value[k])
+        };
+    }
+    fill_years_from_subperiods(&mut cube, catalogue);
+    // CountWhere: a flag where the source indicator is reported.
+    for (i, rule) in catalogue.rules.iter().enumerate() {
+        if let Rule::CountWhere { source, op, value } = rule {
+            let s = cube.scale.get(*source as usize).copied().unwrap_or(0);
+            for slot in 0..cube.units.len() as u32 {
+                for p in 0..n_per {
+                    let src = cube.reported[cube.cell(slot, *source, p)];
+                    if src != i64::MIN {
+                        let v = from_scaled(i128::from(src), s).unwrap_or_default();
+                        let c = cube.cell(slot, i as u32, p);
+                        if cube.reported[c] == i64::MIN {
+                            cube.reported[c] = i64::from(op.holds(v, *value));
+                        }
+                    }
+                }
+            }
+            if let Some(sc) = cube.scale.get_mut(i) {
+                *sc = 0;
+            }
+        }
+    }
+    // Bottom-up: every slot's value goes into its parent's aggregate. Slots are visited
+    // deepest first so a parent's aggregate is complete before it is passed on.
+    let mut order: Vec<u32> = (0..cube.units.len() as u32).collect();
+    let rank: HashMap<u32, usize> = tree
+        .bottom_up
+        .iter()
+        .enumerate()
+        .map(|(r, u)| (*u, r))
+        .collect();
+    order.sort_by_key(|s| {
+        rank.get(&cube.units[*s as usize])
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
+    let methods: Vec<Option<AggregationMethod>> = catalogue
+        .rules
+        .iter()
+        .map(|r| match r {
+            Rule::Base(m) => Some(*m),
+            Rule::CountWhere { .. } => Some(AggregationMethod::Sum),
+            Rule::Derived { .. } => None,
+        })
+        .collect();
+    for &slot in &order {
+        let Some(parent) = tree.parent(cube.units[slot as usize]) else {
+            continue;
+        };
+        let Some(&pslot) = cube.slot_of.get(&parent) else {
+            continue;
+        };
+        for (i, m) in methods.iter().enumerate() {
+            let Some(m) = *m else { continue };
+            for p in 0..n_per {
+                let c = cube.cell(slot, i as u32, p);
+                let v = if cube.reported[c] != i64::MIN {
+                    i128::from(cube.reported[c])
+                } else if cube.agg_n[c] > 0 && m != AggregationMethod::Last {
+                    cube.agg[c]
+                } else {
+                    continue;
+                };
+                let pc = cube.cell(pslot, i as u32, p);
+                cube.agg[pc] = combine(m, cube.agg[pc], cube.agg_n[pc], v);
+                cube.agg_n[pc] += 1;
+            }
+        }
+    }
+    // Derived: from each unit's values in force, column by column.
+    let n_slots = cube.units.len();
+    let mut columns: Vec<Vec<f64>> = Vec::new();
+    let mut out = vec![f64::NAN; n_slots];
+    for &i in &catalogue.derived_order {
+        let Rule::Derived { formula, inputs } = &catalogue.rules[i as usize] else {
+            continue;
+        };
+        for p in 0..n_per {
+            columns.clear();
+            for &x in inputs {
+                let col: Vec<f64> = (0..n_slots as u32)
+                    .map(|s| cube.value_f64(catalogue, s, x, p))
+                    .collect();
+                columns.push(col);
+            }
+            let refs: Vec<&[f64]> = columns.iter().map(|c| c.as_slice()).collect();
+            formula.eval_columns(&refs, &mut out);
+            for (s, v) in out.iter().enumerate() {
+                let c = cube.cell(s as u32, i, p);
+                cube.derived[c] = *v;
+            }
+        }
+    }
+    cube
+}
+
+/// A unit's year from its own quarters (or halves, or months) when it reported no yearly
+/// figure: flows add up over a complete year, stocks take the last period, min and max
+/// take theirs. An incomplete year of a flow stays empty rather than understated.
+fn fill_years_from_subperiods(cube: &mut Cube, catalogue: &Catalogue) {
+    let n_per = cube.periods.len();
+    for (py, year) in cube.periods.clone().iter().enumerate() {
+        let Period::Year(y) = *year else { continue };
+        let groups: [Vec<usize>; 3] = [
+            (1..=4u8)
+                .filter_map(|q| {
+                    cube.periods
+                        .iter()
+                        .position(|p| *p == Period::Quarter(y, q))
+                })
+                .collect(),
+            (1..=2u8)
+                .filter_map(|h| cube.periods.iter().position(|p| *p == Period::Half(y, h)))
+                .collect(),
+            (1..=12u8)
+                .filter_map(|m| cube.periods.iter().position(|p| *p == Period::Month(y, m)))
+                .collect(),
+        ];
+        let wanted = [4usize, 2, 12];
+        for slot in 0..cube.units.len() as u32 {
+            for (i, rule) in catalogue.rules.iter().enumerate() {
+                let Rule::Base(method) = rule else { continue };
+                let yc = cube.cell(slot, i as u32, py);
+                if cube.reported[yc] != i64::MIN {
+                    continue;
+                }
+                for (g, group) in groups.iter().enumerate() {
+                    let vals: Vec<i64> = group
+                        .iter()
+                        .map(|&p| cube.reported[cube.cell(slot, i as u32, p)])
+                        .filter(|v| *v != i64::MIN)
+                        .collect();
+                    if vals.is_empty() || group.len() != wanted[g] {
+                        continue;
+                    }
+                    let complete = vals.len() == wanted[g];
+                    let last = group
+                        .last()
+                        .map(|&p| cube.reported[cube.cell(slot, i as u32, p)])
+                        .filter(|v| *v != i64::MIN);
+                    let v = match method {
+                        AggregationMethod::Sum if complete => {
+                            vals.iter().try_fold(0i64, |a, b| a.checked_add(*b))
+                        }
+                        AggregationMethod::Sum => None,
+                        AggregationMethod::Count | AggregationMethod::Last => last,
+                        AggregationMethod::Min => vals.iter().min().copied(),
+                        AggregationMethod::Max => vals.iter().max().copied(),
+                    };
+                    if let Some(v) = v {
+                        cube.reported[yc] = v;
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = n_per;
+    }
+}
+
+impl Cube {
+    fn value_f64(&self, catalogue: &Catalogue, slot: u32, ind: u32, per: usize) -> f64 {
+        let c = self.cell(slot, ind, per);
+        if let Rule::Derived { .. } = catalogue.rules[ind as usize] {
+            return self.derived[c];
+        }
+        let scale = 10f64.powi(self.scale[ind as usize] as i32);
+        if self.reported[c] != i64::MIN {
+            self.reported[c] as f64 / scale
+        } else if self.agg_n[c] > 0
+            && !matches!(
+                catalogue.rules[ind as usize],
+                Rule::Base(AggregationMethod::Last)
+            )
+        {
+            self.agg[c].to_f64().map_or(f64::NAN, |v| v / scale)
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+/// Which reporting units a rolled-up value comes from: the units whose own figures for the
+/// indicator and period entered the value of `unit` (in `tree`), by the id of the unit that
+/// reported them (an old unit, after a reorganisation). A unit that reports its own figure
+/// stops the search below it: its children's figures did not enter.
+pub fn provenance(
+    tree: &Tree,
+    figures: &Figures,
+    unit: &str,
+    indicator: u32,
+    period: Period,
+) -> Vec<String> {
+    let Some(root) = tree.index_of(unit) else {
+        return Vec::new();
+    };
+    let rows: Vec<usize> = (0..figures.len())
+        .filter(|&k| figures.indicator[k] == indicator && figures.period[k] == period)
+        .collect();
+    let reporting: std::collections::HashSet<u32> = rows.iter().map(|&k| figures.unit[k]).collect();
+    let mut out: Vec<String> = Vec::new();
+    for k in rows {
+        let mut u = figures.unit[k];
+        let contributes = loop {
+            if u == root {
+                break true;
+            }
+            match tree.parent(u) {
+                // The parent reports its own figure: this one stops there.
+                Some(p) if reporting.contains(&p) && p != root => break false,
+                Some(p) => u = p,
+                None => break false,
+            }
+        };
+        // The root's own figure, when it has one, is the value: nothing below entered it.
+        let root_reports = reporting.contains(&root);
+        if contributes && (!root_reports || figures.unit[k] == root) {
+            let id = tree.id(figures.origin[k]).to_string();
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The figures of one unit and indicator, period by period, as a target is judged on them: the
+/// unit's own figure where it reported one, else the roll-up of the units below it (or the
+/// indicator's formula over rolled-up inputs), in the tree in force at `tree_date`. A computed
+/// figure takes the least firm standing of the figures it came from.
+pub fn series(
+    ds: &Dataset,
+    unit: &str,
+    indicator: &str,
+    filter: FigureFilter,
+    tree_date: NaiveDate,
+) -> Vec<Figure> {
+    let own = crate::version::figures(ds, unit, indicator, filter);
+    let mut out: Vec<Figure> = own
+        .iter()
+        .map(|o| Figure {
+            period: o.period,
+            value: o.value,
+            standing: o.standing,
+        })
+        .collect();
+    let derived = ds
+        .indicators
+        .iter()
+        .any(|i| i.id == indicator && !matches!(i.aggregation, Aggregation::Base(_)));
+    let has_children = ds.units.iter().any(|u| u.parent.as_deref() == Some(unit));
+    if !derived && !has_children {
+        return out;
+    }
+    // Roll up only what this series needs: the periods the dataset has for the indicator's
+    // inputs, in the tree of the date.
+    let Ok(catalogue) = Catalogue::new(&ds.indicators) else {
+        return out;
+    };
+    let Some(ind) = catalogue.index_of(indicator) else {
+        return out;
+    };
+    let tree = Tree::at(&ds.units, tree_date);
+    let lineage = Lineage::new(&tree, &ds.reorganisations);
+    let Ok(figures) = Figures::from_dataset(ds, &tree, &lineage, &catalogue, filter) else {
+        return out;
+    };
+    let inputs = catalogue.closure(ind);
+    let mut periods: Vec<Period> = (0..figures.len())
+        .filter(|&k| inputs.contains(&figures.indicator[k]))
+        .map(|k| figures.period[k])
+        .collect();
+    periods.sort();
+    periods.dedup();
+    let cube = roll_up(&tree, &catalogue, &figures, &periods);
+    for p in periods {
+        if out.iter().any(|f| f.period == p) {
+            continue;
+        }
+        if let Ok(v) = cube.get(&tree, &catalogue, unit, indicator, p) {
+            let standing = inputs
+                .iter()
+                .flat_map(|&i| {
+                    provenance(&tree, &figures, unit, i, p)
+                        .into_iter()
+                        .map(move |u| (i, u))
+                })
+                .filter_map(|(i, u)| {
+                    crate::version::figures(ds, &u, catalogue.id(i), filter)
+                        .into_iter()
+                        .find(|o| o.period == p)
+                        .map(|o| o.standing)
+                })
+                .min()
+                .unwrap_or(Standing::Final);
+            out.push(Figure {
+                period: p,
+                value: v.value,
+                standing,
+            });
+        }
+    }
+    out.sort_by_key(|f| f.period);
+    out
+}
+
+impl Catalogue {
+    /// The indicator and every indicator it is computed from.
+    fn closure(&self, i: u32) -> Vec<u32> {
+        let mut out = vec![i];
+        let mut k = 0;
+        while k < out.len() {
+            match &self.rules[out[k] as usize] {
+                Rule::Derived { inputs, .. } => {
+                    for &x in inputs {
+                        if !out.contains(&x) {
+                            out.push(x);
+                        }
+                    }
+                }
+                Rule::CountWhere { source, .. } => {
+                    if !out.contains(source) {
+                        out.push(*source);
+                    }
+                }
+                Rule::Base(_) => {}
+            }
+            k += 1;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -263,6 +263,11 @@ impl Bound {
     }
 }
 
+/// Realisation rate in percent: measure ÷ target, or target ÷ measure where lower is better.
+pub fn realisation_rate(measure: Decimal, target: Decimal, d: Direction) -> Option<f64> {
+    realisation(measure, target, d)
+}
+
 fn realisation(measure: Decimal, target: Decimal, d: Direction) -> Option<f64> {
     if target.is_zero() {
         // "đạt x% kế hoạch" means nothing against a target of zero.
@@ -294,17 +299,12 @@ pub fn assess(
         known_by: opts.as_of,
         include_unapproved: opts.include_unapproved,
     };
-    let all = version::figures(ds, &target.unit, &target.indicator, filter);
+    let all = crate::rollup::series(ds, &target.unit, &target.indicator, filter, opts.as_of);
     let t0 = target.baseline_period.end();
     let t1 = version.spec.deadline;
     let after: Vec<Figure> = all
-        .iter()
+        .into_iter()
         .filter(|o| o.period.end() > t0 && o.period.start() <= t1)
-        .map(|o| Figure {
-            period: o.period,
-            value: o.value,
-            standing: o.standing,
-        })
         .collect();
     let d = indicator.direction;
     let input = Input {

@@ -8,10 +8,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chitieu_domain::{
-    Adjustment, Aggregation, AggregationMethod, BodyKind, Change, Dataset, Decision, Direction,
-    Document, DocumentKind, Field, Indicator, Level, Location, Milestone, Observation, Period,
-    Resolution, ResolutionKind, ReviewState, Standing, Subject, Target, TargetKind, TargetSpec,
-    TargetValue, Task, TaskState, Term, Unit,
+    Adjustment, Aggregation, AggregationMethod, BodyKind, Change, CompareOp, Dataset, Decision,
+    Direction, Document, DocumentKind, Field, Indicator, Level, Location, Milestone, Observation,
+    Period, Reorganisation, ReorganisationKind, Resolution, ResolutionKind, ReviewState, Standing,
+    Subject, Succession, Target, TargetKind, TargetSpec, TargetValue, Task, TaskState, Term, Unit,
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -47,6 +47,8 @@ struct RawBundle {
     documents: Vec<Spanned<RawTable>>,
     #[serde(default)]
     tasks: Vec<Spanned<RawTable>>,
+    #[serde(default)]
+    reorganisations: Vec<Spanned<RawTable>>,
     #[serde(default)]
     observations: Vec<Spanned<RawTable>>,
 }
@@ -278,6 +280,80 @@ impl<'v> Tbl<'v> {
         }
         ok.then_some(out)
     }
+
+    /// A reorganisation's `parts`: `[{ from = "a", to = "b", share = 0.5 }]`, `share`
+    /// defaulting to 1. Problems point at the array, naming the part.
+    fn parts(&self, errs: &mut Errors) -> Option<Vec<Succession>> {
+        const EXAMPLE: &str = "{ from = \"a\", to = \"b\", share = 0.5 }";
+        let Some(e) = self.entries.get("parts") else {
+            self.err_table(
+                errs,
+                format!("missing field `parts`: what becomes of each unit, like [{EXAMPLE}]"),
+            );
+            return None;
+        };
+        let Value::Array(items) = e.value else {
+            self.err(
+                errs,
+                "parts",
+                format!(
+                    "expected an array like [{EXAMPLE}], found {}",
+                    describe(e.value)
+                ),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (j, v) in items.iter().enumerate() {
+            let loc = |k: &str| format!("{}.parts[{j}]{k}", self.here());
+            let Value::Table(m) = v else {
+                errs.push(item(
+                    e.at,
+                    loc(""),
+                    format!("expected a table like {EXAMPLE}, found {}", describe(v)),
+                ));
+                ok = false;
+                continue;
+            };
+            for k in m.keys() {
+                if !["from", "to", "share"].contains(&k.as_str()) {
+                    errs.push(item(
+                        e.at,
+                        loc(&format!(".{k}")),
+                        format!("unknown field `{k}`, expected one of `from`, `to`, `share`"),
+                    ));
+                    ok = false;
+                }
+            }
+            let mut field = |k: &str, conv: fn(&Value) -> Result<String, String>| match m.get(k) {
+                None => {
+                    errs.push(item(e.at, loc(""), format!("missing field `{k}`")));
+                    None
+                }
+                Some(v) => match conv(v) {
+                    Ok(x) => Some(x),
+                    Err(message) => {
+                        errs.push(item(e.at, loc(&format!(".{k}")), message));
+                        None
+                    }
+                },
+            };
+            let (from, to) = (field("from", string), field("to", string));
+            let share = match m.get("share").map(decimal).transpose() {
+                Ok(share) => Some(share.unwrap_or(Decimal::ONE)),
+                Err(message) => {
+                    errs.push(item(e.at, loc(".share"), message));
+                    None
+                }
+            };
+            match (from, to, share) {
+                (Some(from), Some(to), Some(share)) => out.push(Succession { from, to, share }),
+                _ => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
 }
 
 fn describe(v: &Value) -> String {
@@ -421,6 +497,58 @@ fn level(v: &Value) -> Result<Level, String> {
 }
 
 const DIRECTIONS: [Direction; 2] = [Direction::Higher, Direction::Lower];
+
+/// The `aggregation` word of a counting indicator.
+const COUNT_WHERE: &str = "count_where";
+
+/// A base method, or `None` for `count_where`.
+fn aggregation_word(v: &Value) -> Result<Option<AggregationMethod>, String> {
+    let mut words: Vec<&str> = AggregationMethod::ALL.iter().map(|m| m.as_str()).collect();
+    words.push(COUNT_WHERE);
+    match v {
+        Value::String(s) if s.trim() == COUNT_WHERE => Ok(None),
+        Value::String(s) => AggregationMethod::parse(s.trim()).map(Some).ok_or_else(|| {
+            format!(
+                "unknown aggregation `{s}`, expected one of {}",
+                list(&words)
+            )
+        }),
+        other => Err(format!(
+            "expected an aggregation, one of {}, found {}",
+            list(&words),
+            describe(other)
+        )),
+    }
+}
+
+/// `">= 19"`: a comparison and a number, spaces between them optional.
+fn condition(v: &Value) -> Result<(CompareOp, Decimal), String> {
+    let ops: Vec<&str> = CompareOp::ALL.iter().map(|o| o.as_str()).collect();
+    let expected = format!(
+        "expected a condition: one of {} and a number, such as \">= 19\"",
+        list(&ops)
+    );
+    let Value::String(s) = v else {
+        return Err(format!("{expected}, found {}", describe(v)));
+    };
+    let t = s.trim();
+    // Longest first, so that `>=` is not read as `>` followed by `=19`.
+    let op = CompareOp::ALL
+        .into_iter()
+        .filter(|o| t.starts_with(o.as_str()))
+        .max_by_key(|o| o.as_str().len());
+    let Some(op) = op else {
+        return Err(format!("{expected}, found {s:?}"));
+    };
+    let number = t[op.as_str().len()..].trim();
+    match parse_decimal_text(number) {
+        Some(value) => Ok((op, value)),
+        None => Err(format!(
+            "{expected}, found {s:?}: after `{}` expected {DECIMAL_EXPECTED}",
+            op.as_str()
+        )),
+    }
+}
 
 fn tables<'v>(
     ix: &LineIndex<'_>,
@@ -621,6 +749,8 @@ fn indicator(errs: &mut Errors, t: &Tbl<'_>) -> Option<Indicator> {
             "direction",
             "aggregation",
             "formula",
+            "count_of",
+            "condition",
         ],
     );
     let id = t.req(errs, "id", string);
@@ -654,21 +784,56 @@ fn indicator(errs: &mut Errors, t: &Tbl<'_>) -> Option<Indicator> {
             );
             None
         }
-        (true, false) => t
-            .opt(
-                errs,
-                "aggregation",
-                word(
-                    "aggregation",
-                    &AggregationMethod::ALL,
-                    AggregationMethod::as_str,
-                ),
-            )
-            .map(Aggregation::Base),
+        (true, false) => match t.opt(errs, "aggregation", aggregation_word) {
+            Some(Some(method)) => Some(Aggregation::Base(method)),
+            Some(None) => {
+                let count_of = if t.has("count_of") {
+                    t.opt(errs, "count_of", string)
+                } else {
+                    t.err_table(
+                        errs,
+                        format!("missing field `count_of`: the indicator whose values `{COUNT_WHERE}` tests"),
+                    );
+                    None
+                };
+                let condition = if t.has("condition") {
+                    t.opt(errs, "condition", condition)
+                } else {
+                    t.err_table(
+                        errs,
+                        "missing field `condition`: the test a unit's value must pass to be counted, such as \">= 19\"".into(),
+                    );
+                    None
+                };
+                match (count_of, condition) {
+                    (Some(indicator), Some((op, value))) => Some(Aggregation::CountWhere {
+                        indicator,
+                        op,
+                        value,
+                    }),
+                    _ => None,
+                }
+            }
+            None => None,
+        },
         (false, true) => t
             .opt(errs, "formula", string)
             .map(|formula| Aggregation::Derived { formula }),
     };
+    if matches!(
+        aggregation,
+        Some(Aggregation::Base(_) | Aggregation::Derived { .. })
+    ) {
+        for k in ["count_of", "condition"] {
+            if t.has(k) {
+                t.err(
+                    errs,
+                    k,
+                    format!("`{k}` belongs to a counting indicator: write `aggregation = \"{COUNT_WHERE}\"` with it"),
+                );
+            }
+        }
+    }
     Some(Indicator {
         id: id?,
         name: name?,
@@ -699,6 +864,7 @@ fn target(errs: &mut Errors, t: &Tbl<'_>, defaults: &mut Defaults<'_>) -> Option
             "deadline",
             "precision",
             "source",
+            "allocated_from",
             "illustrative",
             "milestones",
         ],
@@ -720,6 +886,7 @@ fn target(errs: &mut Errors, t: &Tbl<'_>, defaults: &mut Defaults<'_>) -> Option
     let deadline = t.opt(errs, "deadline", date);
     let precision = t.opt(errs, "precision", whole(0, 28));
     let source = t.opt(errs, "source", string);
+    let allocated_from = t.opt(errs, "allocated_from", string);
     let illustrative = t.opt(errs, "illustrative", boolean).unwrap_or(false);
     let milestones = if t.has("milestones") {
         t.milestones(errs)
@@ -755,6 +922,7 @@ fn target(errs: &mut Errors, t: &Tbl<'_>, defaults: &mut Defaults<'_>) -> Option
         precision,
         source,
         illustrative,
+        allocated_from,
     })
 }
 
@@ -936,6 +1104,30 @@ fn task(errs: &mut Errors, t: &Tbl<'_>, defaults: &mut Defaults<'_>) -> Option<T
     })
 }
 
+fn reorganisation(errs: &mut Errors, t: &Tbl<'_>) -> Option<Reorganisation> {
+    t.check_keys(errs, &["id", "kind", "date", "decision", "parts"]);
+    let id = t.req(errs, "id", string);
+    let kind = t.req(
+        errs,
+        "kind",
+        word(
+            "reorganisation kind",
+            &ReorganisationKind::ALL,
+            ReorganisationKind::as_str,
+        ),
+    );
+    let date = t.req(errs, "date", date);
+    let decision = t.opt(errs, "decision", string);
+    let parts = t.parts(errs);
+    Some(Reorganisation {
+        id: id?,
+        kind: kind?,
+        date: date?,
+        decision,
+        parts: parts?,
+    })
+}
+
 fn observation(errs: &mut Errors, t: &Tbl<'_>) -> Option<Observation> {
     t.check_keys(
         errs,
@@ -1057,6 +1249,7 @@ pub fn parse_bundle(text: &str, file: &str) -> Result<ParsedBundle, BundleError>
     let adjustments_t = tables(&ix, &mut spans, "adjustments", &raw.adjustments);
     let documents_t = tables(&ix, &mut spans, "documents", &raw.documents);
     let tasks_t = tables(&ix, &mut spans, "tasks", &raw.tasks);
+    let reorganisations_t = tables(&ix, &mut spans, "reorganisations", &raw.reorganisations);
     let observations_t = tables(&ix, &mut spans, "observations", &raw.observations);
 
     // Errors are gathered per table, then given in file order of the tables; within a table,
@@ -1110,6 +1303,7 @@ pub fn parse_bundle(text: &str, file: &str) -> Result<ParsedBundle, BundleError>
     ds.adjustments = each(&mut chunks, &adjustments_t, adjustment);
     ds.documents = each(&mut chunks, &documents_t, document);
     ds.tasks = each(&mut chunks, &tasks_t, |e, t| task(e, t, &mut defaults));
+    ds.reorganisations = each(&mut chunks, &reorganisations_t, reorganisation);
     ds.observations = each(&mut chunks, &observations_t, observation);
 
     chunks.sort_by_key(|c| c.0);

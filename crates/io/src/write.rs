@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::parse::BUNDLE_FORMAT;
-use crate::text::decimal_to_toml;
+use crate::text::{decimal_to_text, decimal_to_toml};
 
 /// A TOML basic string, escaped as the TOML spec requires.
 pub(crate) fn quote(s: &str) -> String {
@@ -116,10 +116,10 @@ impl Table {
 }
 
 /// Writes `ds` as a bundle: `format`, then the tables in the order units, terms,
-/// resolutions, indicators, targets, adjustments, documents, tasks, observations, each in
-/// the dataset's order. Fields that are absent or hold their default are left out (a target's
-/// `unit` when it is its resolution's unit, its `deadline` when it is the end of the
-/// resolution's term). Numbers are TOML integers when integral, floats when the float reads
+/// resolutions, indicators, targets, adjustments, documents, tasks, reorganisations,
+/// observations, each in the dataset's order. Fields that are absent or hold their default are
+/// left out (a target's `unit` when it is its resolution's unit, its `deadline` when it is the
+/// end of the resolution's term, a part's `share` when it is 1). Numbers are TOML integers when integral, floats when the float reads
 /// back as the same decimal, strings otherwise. The output is deterministic, and
 /// [`parse_bundle`](crate::parse_bundle) reads it back as `ds` (for a valid, NFC `ds`).
 pub fn bundle_to_toml(ds: &Dataset) -> String {
@@ -175,6 +175,17 @@ pub fn bundle_to_toml(ds: &Dataset) -> String {
         match &i.aggregation {
             Aggregation::Base(m) => t.str("aggregation", m.as_str()),
             Aggregation::Derived { formula } => t.str("formula", formula),
+            Aggregation::CountWhere {
+                indicator,
+                op,
+                value,
+            } => t
+                .str("aggregation", "count_where")
+                .str("count_of", indicator)
+                .str(
+                    "condition",
+                    &format!("{} {}", op.as_str(), decimal_to_text(*value)),
+                ),
         };
         t.end(&mut out);
     }
@@ -216,6 +227,7 @@ pub fn bundle_to_toml(ds: &Dataset) -> String {
             t.raw("precision", p.to_string());
         }
         t.opt_str("source", g.source.as_deref())
+            .opt_str("allocated_from", g.allocated_from.as_deref())
             .flag("illustrative", g.illustrative);
         if !g.milestones.is_empty() {
             let items: Vec<String> = g
@@ -287,6 +299,37 @@ pub fn bundle_to_toml(ds: &Dataset) -> String {
         t.opt_date("done_on", k.done_on)
             .flag("illustrative", k.illustrative)
             .end(&mut out);
+    }
+
+    for r in &ds.reorganisations {
+        let mut t = Table::new(&mut out, "reorganisations");
+        t.str("id", &r.id)
+            .str("kind", r.kind.as_str())
+            .date("date", r.date)
+            .opt_str("decision", r.decision.as_deref());
+        // One part a line: a province merger lists a dozen.
+        let parts: String = r
+            .parts
+            .iter()
+            .map(|p| {
+                let share = if p.share == Decimal::ONE {
+                    String::new()
+                } else {
+                    format!(", share = {}", decimal_to_toml(p.share))
+                };
+                format!(
+                    "    {{ from = {}, to = {}{share} }},\n",
+                    quote(&p.from),
+                    quote(&p.to)
+                )
+            })
+            .collect();
+        if parts.is_empty() {
+            t.raw("parts", "[]");
+        } else {
+            t.raw("parts", format!("[\n{parts}]"));
+        }
+        t.end(&mut out);
     }
 
     for o in &ds.observations {

@@ -175,7 +175,7 @@ fn unknown_top_level_key() {
     assert_eq!(
         error(&edit("[[terms]]", "[[term]]")),
         "demo.toml:14:3: unknown field `term`, expected one of `format`, `units`, `terms`, `resolutions`, \
-         `indicators`, `targets`, `adjustments`, `documents`, `tasks`, `observations`"
+         `indicators`, `targets`, `adjustments`, `documents`, `tasks`, `reorganisations`, `observations`"
     );
 }
 
@@ -459,5 +459,367 @@ fn merge_conflicts_are_located_in_the_incoming_file() {
     assert_eq!(
         stored.merge_delta(&same).map(|d| d == Default::default()),
         Ok(true)
+    );
+}
+
+/// Added after `BASE` (whose line numbers stay): a split with shares, an allocated target and
+/// a counting indicator. `BASE` ends on line 69, so `[[units]]` below is on line 71.
+const EXTRA: &str = r#"
+[[units]]
+id = "phuong-son"
+name = "Xã Phượng Sơn"
+level = "commune"
+parent = "luc-ngan"
+valid_to = 2025-06-30
+
+[[units]]
+id = "phuong-son-2025"
+name = "Xã Phượng Sơn"
+level = "commune"
+valid_from = 2025-07-01
+
+[[units]]
+id = "kim"
+name = "Xã Kim"
+level = "commune"
+valid_from = 2025-07-01
+
+[[indicators]]
+id = "ntm-criteria"
+name = "Số tiêu chí nông thôn mới đạt được"
+measure = "tiêu chí"
+direction = "higher"
+aggregation = "last"
+
+[[indicators]]
+id = "ntm-communes"
+name = "Số xã đạt chuẩn nông thôn mới"
+measure = "xã"
+direction = "higher"
+aggregation = "count_where"
+count_of = "ntm-criteria"
+condition = ">= 19"
+
+[[targets]]
+resolution = "luc-ngan-xxiv"
+code = "11a"
+name = "Độ che phủ rừng xã Phượng Sơn"
+indicator = "forest-cover"
+unit = "phuong-son"
+field = "environment"
+kind = "level"
+baseline = 30
+baseline_period = "2015"
+value = 35
+allocated_from = "luc-ngan-xxiv/11"
+
+[[reorganisations]]
+id = "tach-phuong-son"
+kind = "split"
+date = 2025-07-01
+decision = "Nghị quyết 1656/NQ-UBTVQH15"
+parts = [
+    { from = "phuong-son", to = "phuong-son-2025", share = 0.6 },
+    { from = "phuong-son", to = "kim", share = 0.4 },
+]
+"#;
+
+fn full() -> String {
+    format!("{BASE}{EXTRA}")
+}
+
+/// `full()` with the first occurrence of `from` replaced by `to`.
+fn edit_full(from: &str, to: &str) -> String {
+    let text = full();
+    assert!(text.contains(from), "{from:?} is not in the full bundle");
+    text.replacen(from, to, 1)
+}
+
+#[test]
+fn full_is_valid_and_round_trips() {
+    use chitieu_domain::{Aggregation, CompareOp, ReorganisationKind};
+    let parsed = parse_bundle(&full(), "demo.toml").unwrap_or_else(|e| panic!("{e}"));
+    let ds = &parsed.dataset;
+    assert_eq!(
+        ds.indicators[2].aggregation,
+        Aggregation::CountWhere {
+            indicator: "ntm-criteria".into(),
+            op: CompareOp::Ge,
+            value: 19.into(),
+        }
+    );
+    assert_eq!(
+        ds.targets[2].allocated_from.as_deref(),
+        Some("luc-ngan-xxiv/11")
+    );
+    let r = &ds.reorganisations[0];
+    assert_eq!(r.kind, ReorganisationKind::Split);
+    assert_eq!(
+        r.parts
+            .iter()
+            .map(|p| p.share.to_string())
+            .collect::<Vec<_>>(),
+        ["0.6", "0.4"]
+    );
+    let text = bundle_to_toml(ds);
+    assert!(
+        text.contains(
+            "aggregation = \"count_where\"\ncount_of = \"ntm-criteria\"\ncondition = \">= 19\"\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "parts = [\n    { from = \"phuong-son\", to = \"phuong-son-2025\", share = 0.6 },\n"
+        ),
+        "{text}"
+    );
+    let again = parse_bundle(&text, "x.toml").unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(&again.dataset, ds);
+    assert_eq!(bundle_to_toml(&again.dataset), text);
+}
+
+#[test]
+fn condition_forms() {
+    use chitieu_domain::{Aggregation, CompareOp};
+    for (written, op, value) in [
+        (">= 19", CompareOp::Ge, "19"),
+        (">=19", CompareOp::Ge, "19"),
+        ("  <  2.50 ", CompareOp::Lt, "2.5"),
+        ("<= -1", CompareOp::Le, "-1"),
+        ("== 0", CompareOp::Eq, "0"),
+        ("!= 3", CompareOp::Ne, "3"),
+        ("> 100", CompareOp::Gt, "100"),
+    ] {
+        let text = edit_full("condition = \">= 19\"", &format!("condition = {written:?}"));
+        let ds = parse_bundle(&text, "demo.toml")
+            .unwrap_or_else(|e| panic!("{written}: {e}"))
+            .dataset;
+        let Aggregation::CountWhere {
+            op: got, value: v, ..
+        } = &ds.indicators[2].aggregation
+        else {
+            panic!("{written}: not a counting indicator");
+        };
+        assert_eq!((*got, v.to_string()), (op, value.to_string()), "{written}");
+        let export = bundle_to_toml(&ds);
+        assert!(
+            export.contains(&format!("condition = \"{} {value}\"", op.as_str())),
+            "{export}"
+        );
+    }
+}
+
+#[test]
+fn bad_condition() {
+    let expected = "expected a condition: one of `<`, `<=`, `==`, `!=`, `>=`, `>` and a number, such as \">= 19\"";
+    assert_eq!(
+        error(&edit_full("condition = \">= 19\"", "condition = \"=> 19\"")),
+        format!("demo.toml:104:13: indicators[2].condition: {expected}, found \"=> 19\"")
+    );
+    assert_eq!(
+        error(&edit_full("condition = \">= 19\"", "condition = \">= 19 tiêu chí\"")),
+        format!(
+            "demo.toml:104:13: indicators[2].condition: {expected}, found \">= 19 tiêu chí\": after `>=` \
+             expected a number with a dot as decimal separator, such as 41.3 or -2"
+        )
+    );
+    assert_eq!(
+        error(&edit_full("condition = \">= 19\"", "condition = \"19\"")),
+        format!("demo.toml:104:13: indicators[2].condition: {expected}, found \"19\"")
+    );
+    assert_eq!(
+        error(&edit_full("condition = \">= 19\"", "condition = 19")),
+        format!("demo.toml:104:13: indicators[2].condition: {expected}, found an integer (19)")
+    );
+}
+
+#[test]
+fn count_where_fields() {
+    assert_eq!(
+        error(&edit_full("count_of = \"ntm-criteria\"\n", "")),
+        "demo.toml:97:1: indicators[2]: missing field `count_of`: the indicator whose values `count_where` tests"
+    );
+    assert_eq!(
+        error(&edit_full("condition = \">= 19\"\n", "")),
+        "demo.toml:97:1: indicators[2]: missing field `condition`: the test a unit's value must pass to be \
+         counted, such as \">= 19\""
+    );
+    assert_eq!(
+        error(&edit_full("aggregation = \"count_where\"", "aggregation = \"sum\"")),
+        "demo.toml:103:12: indicators[2].count_of: `count_of` belongs to a counting indicator: write \
+         `aggregation = \"count_where\"` with it (and 1 more)"
+    );
+    assert_eq!(
+        error(&edit_full("aggregation = \"count_where\"", "aggregation = \"count-where\"")),
+        "demo.toml:102:15: indicators[2].aggregation: unknown aggregation `count-where`, expected one of `sum`, \
+         `count`, `min`, `max`, `last`, `count_where`"
+    );
+    // Found by validation: the counted indicator must exist and be another one.
+    assert_eq!(
+        error(&edit_full(
+            "count_of = \"ntm-criteria\"",
+            "count_of = \"ntm-criterion\""
+        )),
+        "demo.toml:103:12: indicators[2].count_of: unknown indicator `ntm-criterion`"
+    );
+    assert_eq!(
+        error(&edit_full("count_of = \"ntm-criteria\"", "count_of = \"ntm-communes\"")),
+        "demo.toml:103:12: indicators[2].count_of: indicator `ntm-communes` cannot count units by itself"
+    );
+}
+
+#[test]
+fn allocated_from_names_a_target_of_the_same_indicator() {
+    assert_eq!(
+        error(&edit_full(
+            "allocated_from = \"luc-ngan-xxiv/11\"",
+            "allocated_from = \"luc-ngan-xxiv/13\""
+        )),
+        "demo.toml:117:18: targets[2].allocated_from: unknown target `luc-ngan-xxiv/13` (expected `resolution/code`)"
+    );
+    assert_eq!(
+        error(&edit_full(
+            "allocated_from = \"luc-ngan-xxiv/11\"",
+            "allocated_from = \"luc-ngan-xxiv/11a\""
+        )),
+        "demo.toml:117:18: targets[2].allocated_from: target `luc-ngan-xxiv/11a` cannot be a share of itself"
+    );
+    assert_eq!(
+        error(&edit_full(
+            "indicator = \"forest-cover\"\nunit = \"phuong-son\"",
+            "indicator = \"ntm-criteria\"\nunit = \"phuong-son\""
+        )),
+        "demo.toml:117:18: targets[2].allocated_from: target `luc-ngan-xxiv/11` measures `forest-cover` and \
+         this one `ntm-criteria`: a share must measure the indicator of the target it is a share of"
+    );
+    assert_eq!(
+        error(&edit_full(
+            "allocated_from = \"luc-ngan-xxiv/11\"",
+            "allocated_from = 11"
+        )),
+        "demo.toml:117:18: targets[2].allocated_from: expected a string, found an integer (11)"
+    );
+}
+
+#[test]
+fn unknown_unit_in_a_part() {
+    assert_eq!(
+        error(&edit_full("to = \"kim\"", "to = \"kim-moi\"")),
+        "demo.toml:124:9: reorganisations[0].parts: unknown unit `kim-moi` in parts[1].to"
+    );
+    assert_eq!(
+        error(&edit_full(
+            "{ from = \"phuong-son\", to = \"phuong-son-2025\"",
+            "{ from = \"phuong-son-x\", to = \"phuong-son-2025\""
+        )),
+        "demo.toml:124:9: reorganisations[0].parts: unknown unit `phuong-son-x` in parts[0].from (and 1 more)"
+    );
+}
+
+#[test]
+fn part_units_are_nfc() {
+    // "Phượng" spelt with combining marks in a part's `to`, precomposed in the unit id.
+    let text = full()
+        .replacen("id = \"phuong-son-2025\"", "id = \"phượng-sơn\"", 1)
+        .replacen(
+            "to = \"phuong-son-2025\"",
+            "to = \"phu\u{031b}o\u{031b}\u{0323}ng-so\u{031b}n\"",
+            1,
+        );
+    let ds = parse_bundle(&text, "demo.toml")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .dataset;
+    assert_eq!(ds.reorganisations[0].parts[0].to, "phượng-sơn");
+}
+
+#[test]
+fn share_out_of_range() {
+    assert_eq!(
+        error(&edit_full("share = 0.6", "share = 1.6")),
+        "demo.toml:124:9: reorganisations[0].parts: share 1.6 in parts[0] is out of range: a share is more than 0 \
+         and at most 1 (the whole unit)"
+    );
+    assert_eq!(
+        error(&edit_full("share = 0.4", "share = 0")),
+        "demo.toml:124:9: reorganisations[0].parts: share 0 in parts[1] is out of range: a share is more than 0 \
+         and at most 1 (the whole unit)"
+    );
+    // Each in range, but a split passes on exactly the whole unit.
+    assert_eq!(
+        error(&edit_full("share = 0.4", "share = 0.3")),
+        "demo.toml:124:9: reorganisations[0].parts: the shares of unit `phuong-son` add up to 0.9, not 1: a split \
+         divides the whole of the old unit among the new ones (write a `transfer` when only part of a unit moves \
+         and the unit continues)"
+    );
+    assert_eq!(
+        error(&edit_full("share = 0.6", "share = \"sáu phần mười\"")),
+        "demo.toml:124:9: reorganisations[0].parts[0].share: expected a number (a number with a dot as decimal \
+         separator, such as 41.3 or -2; quoted when it has many digits), found \"sáu phần mười\""
+    );
+}
+
+#[test]
+fn reorganisation_dates_agree_with_the_units() {
+    assert_eq!(
+        error(&edit_full("valid_to = 2025-06-30", "valid_to = 2025-07-01")),
+        "demo.toml:122:8: reorganisations[0].date: unit `phuong-son` passes on the whole of itself on 2025-07-01 \
+         and so ends on 2025-06-30, but its valid_to is 2025-07-01"
+    );
+    assert_eq!(
+        error(&edit_full("valid_from = 2025-07-01", "valid_from = 2025-06-01")),
+        "demo.toml:122:8: reorganisations[0].date: unit `phuong-son-2025` is formed by this split on 2025-07-01, \
+         but its valid_from is 2025-06-01"
+    );
+}
+
+#[test]
+fn reorganisation_form_errors() {
+    assert_eq!(
+        error(&edit_full("kind = \"split\"", "kind = \"tách\"")),
+        "demo.toml:121:8: reorganisations[0].kind: unknown reorganisation kind `tách`, expected one of `merge`, \
+         `split`, `rename`, `transfer`"
+    );
+    assert_eq!(
+        error(&edit_full(", share = 0.4 }", ", ratio = 0.4 }")),
+        "demo.toml:124:9: reorganisations[0].parts[1].ratio: unknown field `ratio`, expected one of `from`, `to`, \
+         `share`"
+    );
+    assert_eq!(
+        error(&edit_full("to = \"kim\", ", "")),
+        "demo.toml:124:9: reorganisations[0].parts[1]: missing field `to`"
+    );
+    assert_eq!(
+        error(&edit_full(
+            "parts = [\n    { from = \"phuong-son\", to = \"phuong-son-2025\", share = 0.6 },\n    { from = \"phuong-son\", to = \"kim\", share = 0.4 },\n]\n",
+            ""
+        )),
+        "demo.toml:119:1: reorganisations[0]: missing field `parts`: what becomes of each unit, like \
+         [{ from = \"a\", to = \"b\", share = 0.5 }]"
+    );
+    assert_eq!(
+        error(&edit_full("date = 2025-07-01\ndecision", "decision")),
+        "demo.toml:119:1: reorganisations[0]: missing field `date`"
+    );
+}
+
+#[test]
+fn reorganisation_conflicts_are_located_in_the_incoming_file() {
+    let stored = parse_bundle(&full(), "old.toml")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .dataset;
+    let incoming = parse_bundle(
+        &edit_full("Nghị quyết 1656/NQ-UBTVQH15", "Nghị quyết 1657/NQ-UBTVQH15"),
+        "demo.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let errors = stored
+        .merge_delta(&incoming.dataset)
+        .err()
+        .unwrap_or_default();
+    assert_eq!(
+        located("demo.toml", &incoming.spans, &errors).to_string(),
+        "demo.toml:120:6: reorganisations[0].id: reorganisation `tach-phuong-son` already exists in the database \
+         with different content"
     );
 }

@@ -5,7 +5,10 @@
 
 use std::str::FromStr;
 
-use chitieu_domain::{BodyKind, Decimal, Period, ReviewState, Standing, TargetValue, TaskState};
+use chitieu_domain::{
+    BodyKind, Decimal, Period, ReorganisationKind, ReviewState, Standing, Succession, TargetValue,
+    TaskState,
+};
 use chitieu_io::{bundle_to_toml, parse_bundle};
 use chrono::NaiveDate;
 
@@ -31,8 +34,10 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 fn example_parses_with_defaults() {
     let parsed = parse_bundle(example(), "example.toml").unwrap_or_else(|e| panic!("{e}"));
     let ds = &parsed.dataset;
-    assert_eq!(ds.units.len(), 2);
+    assert_eq!(ds.units.len(), 4);
     assert_eq!(ds.units[1].parent.as_deref(), Some("bac-giang"));
+    assert_eq!(ds.units[0].valid_to, Some(day(2025, 6, 30)));
+    assert_eq!(ds.units[3].valid_from, Some(day(2025, 7, 1)));
     assert_eq!(ds.resolutions[0].congress, Some(24));
     assert_eq!(ds.resolutions[0].body, BodyKind::Party);
     let t = &ds.targets[0];
@@ -61,9 +66,40 @@ fn example_parses_with_defaults() {
         a.change.wording.as_deref(),
         Some("Độ che phủ rừng đạt 41,3%")
     );
+    assert_eq!(ds.targets[0].allocated_from, None);
+    let share = &ds.targets[2];
+    assert_eq!(share.allocated_from.as_deref(), Some("bac-giang-xviii/14"));
+    assert_eq!(share.unit, "luc-ngan");
+    assert_eq!(share.indicator, ds.targets[1].indicator);
     assert_eq!(ds.documents[0].targets, ["luc-ngan-xxiv/11"]);
     assert_eq!(ds.tasks[0].unit, "luc-ngan");
     assert_eq!(ds.tasks[0].state, TaskState::InProgress);
+    let r = &ds.reorganisations[0];
+    assert_eq!(
+        (r.id.as_str(), r.kind, r.date, r.decision.as_deref()),
+        (
+            "bac-ninh-2025",
+            ReorganisationKind::Merge,
+            day(2025, 7, 1),
+            Some("Nghị quyết 202/2025/QH15")
+        )
+    );
+    assert_eq!(
+        r.parts,
+        [
+            Succession {
+                from: "bac-giang".into(),
+                to: "bac-ninh-2025".into(),
+                share: Decimal::ONE,
+            },
+            Succession {
+                from: "bac-ninh".into(),
+                to: "bac-ninh-2025".into(),
+                share: Decimal::ONE,
+            },
+        ],
+        "a share defaults to the whole unit"
+    );
     let o = &ds.observations[0];
     assert_eq!(
         (o.standing, o.state),
@@ -105,6 +141,7 @@ name = "Tỉnh Bắc Giang"
 name_en = "Bac Giang province"
 level = "province"
 code = "24"
+valid_to = 2025-06-30
 
 [[units]]
 id = "luc-ngan"
@@ -112,6 +149,20 @@ name = "Huyện Lục Ngạn"
 level = "district"
 parent = "bac-giang"
 code = "219"
+
+[[units]]
+id = "bac-ninh"
+name = "Tỉnh Bắc Ninh"
+level = "province"
+code = "27"
+valid_to = 2025-06-30
+
+[[units]]
+id = "bac-ninh-2025"
+name = "Tỉnh Bắc Ninh"
+name_en = "Bac Ninh province (from 2025)"
+level = "province"
+valid_from = 2025-07-01
 
 [[terms]]
 id = "2015-2020"
@@ -127,6 +178,15 @@ term = "2015-2020"
 adopted = 2015-07-15
 title = "Nghị quyết Đại hội đại biểu Đảng bộ huyện Lục Ngạn lần thứ XXIV, nhiệm kỳ 2015–2020"
 issuer = "Đảng bộ huyện Lục Ngạn"
+
+[[resolutions]]
+id = "bac-giang-xviii"
+unit = "bac-giang"
+kind = "congress"
+congress = 18
+term = "2015-2020"
+adopted = 2015-10-15
+title = "Nghị quyết Đại hội đại biểu Đảng bộ tỉnh Bắc Giang lần thứ XVIII, nhiệm kỳ 2015–2020"
 
 [[indicators]]
 id = "forest-cover"
@@ -148,6 +208,33 @@ baseline_period = "2015"
 value = 37
 precision = 1
 milestones = [{ period = "2018", value = 36.4 }]
+
+[[targets]]
+resolution = "bac-giang-xviii"
+code = "14"
+name = "Độ che phủ rừng của tỉnh đạt 38%"
+indicator = "forest-cover"
+field = "environment"
+kind = "level"
+baseline = 37
+baseline_period = "2015"
+value = 38
+illustrative = true
+
+[[targets]]
+resolution = "bac-giang-xviii"
+code = "14.LN"
+name = "Độ che phủ rừng huyện Lục Ngạn đạt 41%"
+indicator = "forest-cover"
+unit = "luc-ngan"
+field = "environment"
+kind = "level"
+baseline = 35.5
+baseline_period = "2015"
+value = 41
+source = "tỉnh giao"
+allocated_from = "bac-giang-xviii/14"
+illustrative = true
 
 [[adjustments]]
 resolution = "luc-ngan-xxiv"
@@ -174,6 +261,16 @@ code = "NV1"
 name = "Xây dựng phố Kim, xã Phượng Sơn trở thành thị trấn Kim"
 due = 2018-12-31
 state = "in_progress"
+
+[[reorganisations]]
+id = "bac-ninh-2025"
+kind = "merge"
+date = 2025-07-01
+decision = "Nghị quyết 202/2025/QH15"
+parts = [
+    { from = "bac-giang", to = "bac-ninh-2025" },
+    { from = "bac-ninh", to = "bac-ninh-2025" },
+]
 
 [[observations]]
 unit = "luc-ngan"

@@ -3,10 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chitieu_domain::{
-    Adjustment, Aggregation, AggregationMethod, BodyKind, Change, Dataset, Decimal, Decision,
-    Direction, Document, DocumentKind, Field, Indicator, Level, Milestone, Observation, Period,
-    Resolution, ResolutionKind, ReviewState, Standing, Subject, Target, TargetKind, TargetSpec,
-    TargetValue, Task, TaskState, Term, Unit,
+    Adjustment, Aggregation, AggregationMethod, BodyKind, Change, CompareOp, Dataset, Decimal,
+    Decision, Direction, Document, DocumentKind, Field, Indicator, Level, Milestone, Observation,
+    Period, Reorganisation, ReorganisationKind, Resolution, ResolutionKind, ReviewState, Standing,
+    Subject, Succession, Target, TargetKind, TargetSpec, TargetValue, Task, TaskState, Term, Unit,
 };
 use chitieu_io::{bundle_to_toml, observations_to_csv, parse_bundle, parse_observations_csv};
 use chrono::NaiveDate;
@@ -158,6 +158,14 @@ fn indicator(i: usize) -> impl Strategy<Value = Indicator> {
             text().prop_map(|f| Aggregation::Derived {
                 formula: format!("x{f}")
             }),
+            // Which other indicator is counted is chosen in `build`, from this number.
+            (select(CompareOp::ALL.to_vec()), decimal(), any::<usize>()).prop_map(
+                |(op, value, k)| Aggregation::CountWhere {
+                    indicator: k.to_string(),
+                    op,
+                    value
+                }
+            ),
         ],
     )
         .prop_map(
@@ -189,6 +197,8 @@ struct RawTarget {
     precision: Option<u32>,
     source: Option<String>,
     illustrative: bool,
+    /// A share of an earlier target.
+    allocated_from: Option<Index>,
 }
 
 fn raw_target() -> impl Strategy<Value = RawTarget> {
@@ -213,13 +223,14 @@ fn raw_target() -> impl Strategy<Value = RawTarget> {
             prop::option::of(0u32..=28),
             opt_text(),
             any::<bool>(),
+            prop::option::of(any::<Index>()),
         ),
     )
         .prop_map(
             |(
                 (resolution, code, name, indicator, unit),
                 (field, kind, baseline, baseline_period),
-                (value, deadline, milestones, precision, source, illustrative),
+                (value, deadline, milestones, precision, source, illustrative, allocated_from),
             )| RawTarget {
                 resolution,
                 code,
@@ -236,6 +247,7 @@ fn raw_target() -> impl Strategy<Value = RawTarget> {
                 precision,
                 source,
                 illustrative,
+                allocated_from,
             },
         )
 }
@@ -412,6 +424,39 @@ fn raw_observation() -> impl Strategy<Value = RawObservation> {
 }
 
 #[derive(Debug, Clone)]
+struct RawReorganisation {
+    id: String,
+    kind: ReorganisationKind,
+    date: NaiveDate,
+    decision: Option<String>,
+    /// The units taking part; `build` decides who gives and who receives.
+    units: Vec<Index>,
+    /// Shares of a split or transfer, in hundredths.
+    shares: Vec<u32>,
+}
+
+fn raw_reorganisation() -> impl Strategy<Value = RawReorganisation> {
+    (
+        text(),
+        select(ReorganisationKind::ALL.to_vec()),
+        date(2000..2030),
+        opt_text(),
+        prop::collection::vec(any::<Index>(), 2..5),
+        prop::collection::vec(1u32..=100, 4),
+    )
+        .prop_map(
+            |(id, kind, date, decision, units, shares)| RawReorganisation {
+                id,
+                kind,
+                date,
+                decision,
+                units,
+                shares,
+            },
+        )
+}
+
+#[derive(Debug, Clone)]
 struct Raw {
     units: Vec<RawUnit>,
     terms: Vec<(NaiveDate, NaiveDate)>,
@@ -421,6 +466,7 @@ struct Raw {
     tasks: Vec<RawTask>,
     adjustments: Vec<RawAdjustment>,
     documents: Vec<RawDocument>,
+    reorganisations: Vec<RawReorganisation>,
     observations: Vec<RawObservation>,
 }
 
@@ -435,6 +481,7 @@ fn raw() -> impl Strategy<Value = Raw> {
         prop::collection::vec(raw_task(), 0..4),
         prop::collection::vec(raw_adjustment(), 0..5),
         prop::collection::vec(raw_document(), 0..3),
+        prop::collection::vec(raw_reorganisation(), 0..4),
         prop::collection::vec(raw_observation(), 0..8),
     )
         .prop_map(
@@ -447,6 +494,7 @@ fn raw() -> impl Strategy<Value = Raw> {
                 tasks,
                 adjustments,
                 documents,
+                reorganisations,
                 observations,
             )| Raw {
                 units,
@@ -457,6 +505,7 @@ fn raw() -> impl Strategy<Value = Raw> {
                 tasks,
                 adjustments,
                 documents,
+                reorganisations,
                 observations,
             },
         )
@@ -510,6 +559,19 @@ fn build(raw: Raw) -> Dataset {
         });
     }
     ds.indicators = raw.indicators;
+    let n = ds.indicators.len();
+    for (i, ind) in ds.indicators.iter_mut().enumerate() {
+        let Aggregation::CountWhere { indicator, .. } = &mut ind.aggregation else {
+            continue;
+        };
+        if n < 2 {
+            ind.aggregation = Aggregation::Base(AggregationMethod::Count);
+            continue;
+        }
+        // Any indicator but this one.
+        let k: usize = indicator.parse().unwrap_or(0);
+        *indicator = format!("ind-{}", (i + 1 + k % (n - 1)) % n);
+    }
     let term_end = |ds: &Dataset, r: usize| {
         let term = &ds.resolutions[r].term;
         ds.terms
@@ -525,12 +587,26 @@ fn build(raw: Raw) -> Dataset {
             None => ds.resolutions[r].unit.clone(),
         };
         let deadline = t.deadline.unwrap_or_else(|| term_end(&ds, r));
+        // A share of an earlier target (so never of itself), measuring what it measures.
+        let (indicator, allocated_from) = match t.allocated_from {
+            Some(p) if i > 0 => {
+                let parent = &ds.targets[p.index(i)];
+                (
+                    parent.indicator.clone(),
+                    Some(format!("{}/{}", parent.resolution, parent.code)),
+                )
+            }
+            _ => (
+                ds.indicators[t.indicator.index(ds.indicators.len())]
+                    .id
+                    .clone(),
+                None,
+            ),
+        };
         ds.targets.push(Target {
             resolution: ds.resolutions[r].id.clone(),
             code: format!("{i}{}", t.code),
-            indicator: ds.indicators[t.indicator.index(ds.indicators.len())]
-                .id
-                .clone(),
+            indicator,
             unit,
             field: t.field,
             kind: t.kind,
@@ -549,6 +625,7 @@ fn build(raw: Raw) -> Dataset {
             precision: t.precision,
             source: t.source,
             illustrative: t.illustrative,
+            allocated_from,
         });
     }
     for (i, k) in raw.tasks.into_iter().enumerate() {
@@ -643,6 +720,7 @@ fn build(raw: Raw) -> Dataset {
             illustrative: d.illustrative,
         });
     }
+    reorganisations(&mut ds, raw.reorganisations);
     for o in raw.observations {
         ds.observations.push(Observation {
             unit: ds.units[o.unit.index(units)].id.clone(),
@@ -659,6 +737,128 @@ fn build(raw: Raw) -> Dataset {
         });
     }
     ds
+}
+
+/// Adds the reorganisations that can be made valid: distinct units, shares that add up as the
+/// kind requires, and unit validity moved to agree with the date. A reorganisation whose dates
+/// clash with an earlier one's is left out.
+fn reorganisations(ds: &mut Dataset, raw: Vec<RawReorganisation>) {
+    let one = Decimal::ONE;
+    let hundredths = |n: u32| Decimal::new(i64::from(n), 2);
+    // Bounds an earlier reorganisation relies on.
+    let mut fixed_from = vec![false; ds.units.len()];
+    let mut fixed_to = vec![false; ds.units.len()];
+    for (i, r) in raw.into_iter().enumerate() {
+        let mut taking_part: Vec<usize> = Vec::new();
+        for u in &r.units {
+            let u = u.index(ds.units.len());
+            if !taking_part.contains(&u) {
+                taking_part.push(u);
+            }
+        }
+        if taking_part.len() < 2 {
+            continue;
+        }
+        let k = taking_part.len();
+        // (from, to, share) as unit indices.
+        let parts: Vec<(usize, usize, Decimal)> = match r.kind {
+            ReorganisationKind::Merge => taking_part[..k - 1]
+                .iter()
+                .map(|&f| (f, taking_part[k - 1], one))
+                .collect(),
+            ReorganisationKind::Rename => vec![(taking_part[0], taking_part[1], one)],
+            ReorganisationKind::Split => {
+                // k - 1 receivers: all but the last get at most 1/(k-1), the last the rest.
+                let cap = 100 / u32::try_from(k - 1).unwrap_or(1);
+                let mut left = one;
+                let mut parts = Vec::new();
+                for (j, &to) in taking_part[1..].iter().enumerate() {
+                    let share = if j + 2 == k {
+                        left
+                    } else {
+                        hundredths(r.shares[j % r.shares.len()] % cap + 1)
+                    };
+                    left -= share;
+                    parts.push((taking_part[0], to, share));
+                }
+                parts
+            }
+            ReorganisationKind::Transfer => (0..k - 1)
+                .map(|j| {
+                    (
+                        taking_part[j],
+                        taking_part[j + 1],
+                        hundredths(r.shares[j % r.shares.len()]),
+                    )
+                })
+                .collect(),
+        };
+        let Some(day_before) = r.date.pred_opt() else {
+            continue;
+        };
+        let mut validity: Vec<(Option<NaiveDate>, Option<NaiveDate>)> = ds
+            .units
+            .iter()
+            .map(|u| (u.valid_from, u.valid_to))
+            .collect();
+        let (mut new_from, mut new_to) = (fixed_from.clone(), fixed_to.clone());
+        let mut ok = true;
+        let mut ending: Vec<usize> = Vec::new();
+        for &(f, _, _) in &parts {
+            let total: Decimal = parts.iter().filter(|p| p.0 == f).map(|p| p.2).sum();
+            if total == one && !ending.contains(&f) {
+                ending.push(f);
+            }
+        }
+        for u in ending {
+            let (from, to) = &mut validity[u];
+            if to.is_some_and(|t| t != day_before) {
+                ok &= !new_to[u];
+                *to = Some(day_before);
+            }
+            new_to[u] = true;
+            if from.is_some_and(|f| f > day_before) {
+                ok &= !new_from[u];
+                *from = None;
+            }
+        }
+        if r.kind != ReorganisationKind::Transfer {
+            for &(_, u, _) in &parts {
+                let (from, to) = &mut validity[u];
+                if from.is_some_and(|f| f != r.date) {
+                    ok &= !new_from[u];
+                    *from = Some(r.date);
+                }
+                new_from[u] = true;
+                if to.is_some_and(|t| t < r.date) {
+                    ok &= !new_to[u];
+                    *to = None;
+                }
+            }
+        }
+        if !ok {
+            continue;
+        }
+        for (u, (from, to)) in ds.units.iter_mut().zip(validity) {
+            u.valid_from = from;
+            u.valid_to = to;
+        }
+        (fixed_from, fixed_to) = (new_from, new_to);
+        ds.reorganisations.push(Reorganisation {
+            id: format!("re{i}{}", r.id),
+            kind: r.kind,
+            date: r.date,
+            decision: r.decision,
+            parts: parts
+                .into_iter()
+                .map(|(f, t, share)| Succession {
+                    from: ds.units[f].id.clone(),
+                    to: ds.units[t].id.clone(),
+                    share,
+                })
+                .collect(),
+        });
+    }
 }
 
 fn dataset() -> impl Strategy<Value = Dataset> {

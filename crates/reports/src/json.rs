@@ -248,7 +248,9 @@ pub fn review(r: &Review) -> Value {
             "kind": match s.kind {
                 chitieu_domain::review::ShortfallKind::Target => "target",
                 chitieu_domain::review::ShortfallKind::DataGap => "data_gap",
+                chitieu_domain::review::ShortfallKind::LaggingUnit => "lagging_unit",
             },
+            "unit": s.unit,
             "resolution": s.resolution,
             "target": s.code,
             "name": s.name,

@@ -367,8 +367,23 @@ pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> St
                 }
             })
             .unwrap_or_else(|| t.s("chưa có số liệu", "no figures").into());
-        let st = s.status.map(|x| locale::status(lang, x)).unwrap_or("");
-        let _ = writeln!(o, "- {}: {value} — {st}.", s.name);
+        let st = s
+            .status
+            .map(|x| locale::status(lang, x))
+            .unwrap_or(t.s("thấp hơn mục tiêu", "short of the target"));
+        match &s.unit {
+            Some(u) => {
+                let _ = writeln!(
+                    o,
+                    "- {} — {} {u}: {value} — {st}.",
+                    s.name,
+                    t.s("đơn vị", "unit")
+                );
+            }
+            None => {
+                let _ = writeln!(o, "- {}: {value} — {st}.", s.name);
+            }
+        }
     }
     let _ = writeln!(o);
 

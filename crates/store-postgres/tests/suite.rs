@@ -47,7 +47,9 @@ fn fresh_name() -> String {
     )
 }
 
-async fn fixture() -> Option<Fixture> {
+/// A new, empty database on the server named by `CHITIEU_TEST_POSTGRES`: its URL and the
+/// teardown that drops it. `None` (and a note) when the variable is not set.
+async fn fresh_database() -> Option<(String, chitieu_store_tests::BoxFuture<'static, ()>)> {
     let Ok(admin_url) = std::env::var(VAR) else {
         eprintln!("skipped: {VAR} is not set");
         return None;
@@ -61,9 +63,7 @@ async fn fixture() -> Option<Fixture> {
         .await
         .unwrap();
     admin.close().await.unwrap();
-    let store = PgStore::connect(&with_database(&admin_url, &name))
-        .await
-        .unwrap();
+    let url = with_database(&admin_url, &name);
     let teardown = async move {
         if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
             // The store was dropped with the case, but its pool closes its connections in the
@@ -74,9 +74,15 @@ async fn fixture() -> Option<Fixture> {
             let _ = admin.close().await;
         }
     };
+    Some((url, Box::pin(teardown)))
+}
+
+async fn fixture() -> Option<Fixture> {
+    let (url, teardown) = fresh_database().await?;
+    let store = PgStore::connect(&url).await.unwrap();
     Some(Fixture {
         store: Arc::new(store),
-        teardown: Some(Box::pin(teardown)),
+        teardown: Some(teardown),
     })
 }
 
@@ -96,4 +102,73 @@ fn database_name_is_replaced() {
         with_database("postgres://u@h/test?sslmode=disable", "x"),
         "postgres://u@h/x?sslmode=disable"
     );
+}
+
+/// What the first schema held in a database, written as its version of chitieu wrote it
+/// (`sample::first_schema`).
+const FIRST_SCHEMA_DATA: &str = "
+INSERT INTO units (id, name, level, parent) VALUES
+    ('bac-giang', 'Tỉnh Bắc Giang', 'province', NULL),
+    ('luc-ngan', 'Huyện Lục Ngạn', 'district', 'bac-giang');
+INSERT INTO terms (id, start_date, end_date) VALUES ('2015-2020', '2015-10-01', '2020-09-30');
+INSERT INTO resolutions (id, unit, kind, term, adopted, title, body) VALUES
+    ('bac-giang-xviii', 'bac-giang', 'congress', '2015-2020', '2015-10-15', 'Nghị quyết Đại hội XVIII', 'party');
+INSERT INTO indicators (id, name, measure, direction, aggregation, formula) VALUES
+    ('forest_area', 'Diện tích rừng', 'ha', 'higher', 'sum', NULL),
+    ('forest_cover', 'Tỷ lệ che phủ rừng', '%', 'higher', 'derived', 'forest_area / natural_area * 100');
+INSERT INTO targets (resolution, code, indicator, unit, field, kind, baseline, baseline_period, name,
+                     value_kind, value, deadline, illustrative) VALUES
+    ('bac-giang-xviii', '14', 'forest_area', 'bac-giang', 'environment', 'level', 100, '2015', 'Chỉ tiêu 14',
+     'exact', 120.0, '2020-12-31', FALSE);
+";
+
+/// A database created by the first schema, with data, is brought up to date on connect (the
+/// second migration adds columns and tables around the stored rows) and keeps its data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrade_from_the_first_schema_keeps_data() {
+    let Some((url, teardown)) = fresh_database().await else {
+        return;
+    };
+    // Set up in a task so that a panic still lets the database be dropped.
+    let setup = tokio::spawn({
+        let url = url.clone();
+        async move {
+            let dir = std::env::temp_dir().join(fresh_name());
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::copy(
+                concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0001_initial.sql"),
+                dir.join("0001_initial.sql"),
+            )
+            .unwrap();
+            let pool = sqlx::PgPool::connect(&url).await.unwrap();
+            let first = sqlx::migrate::Migrator::new(dir.as_path()).await.unwrap();
+            let _ = std::fs::remove_dir_all(&dir);
+            first.run(&pool).await.unwrap();
+            sqlx::raw_sql(FIRST_SCHEMA_DATA)
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+    })
+    .await;
+    if let Err(e) = setup {
+        teardown.await;
+        std::panic::resume_unwind(e.into_panic());
+    }
+    let store = match PgStore::connect(&url).await {
+        Ok(store) => store,
+        Err(e) => {
+            teardown.await;
+            panic!("the upgrade failed: {e}");
+        }
+    };
+    let fixture = Fixture {
+        store: Arc::new(store),
+        teardown: Some(teardown),
+    };
+    chitieu_store_tests::run(Some(fixture), |store| {
+        Box::pin(chitieu_store_tests::cases::first_schema_data_survives_upgrade(store))
+    })
+    .await;
 }

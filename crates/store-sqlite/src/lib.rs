@@ -16,8 +16,9 @@ use std::time::Duration;
 
 use chitieu_domain::{
     Adjustment, BodyKind, Change, Dataset, Decimal, Decision, Direction, Document, DocumentKind,
-    Field, Indicator, Level, Milestone, Observation, Period, Resolution, ResolutionKind,
-    ReviewState, Standing, Target, TargetKind, TargetSpec, Task, TaskState, Term, Unit,
+    Field, Indicator, Level, Milestone, Observation, Period, Reorganisation, ReorganisationKind,
+    Resolution, ResolutionKind, ReviewState, Standing, Succession, Target, TargetKind, TargetSpec,
+    Task, TaskState, Term, Unit,
 };
 use chitieu_store::{
     aggregation, parse_text, parse_word, subject, target_value, to_u32, ImportSummary, Store,
@@ -321,21 +322,27 @@ async fn load_all(conn: &mut SqliteConnection) -> Result<Dataset, StoreError> {
 
     for row in fetch(
         conn,
-        "SELECT id, name, name_en, measure, direction, aggregation, formula FROM indicators ORDER BY seq",
+        "SELECT id, name, name_en, measure, direction, aggregation, formula, count_of, condition_op, \
+         condition_value FROM indicators ORDER BY seq",
         "indicators",
     )
     .await?
     {
         const T: &str = "indicators";
-        let aggregation: String = get(&row, T, "aggregation")?;
-        let formula: Option<String> = get(&row, T, "formula")?;
+        let columns = aggregation::Columns {
+            aggregation: get(&row, T, "aggregation")?,
+            formula: get(&row, T, "formula")?,
+            count_of: get(&row, T, "count_of")?,
+            condition_op: get(&row, T, "condition_op")?,
+            condition_value: get_opt_decimal(&row, T, "condition_value")?,
+        };
         data.indicators.push(Indicator {
             id: get(&row, T, "id")?,
             name: get(&row, T, "name")?,
             name_en: get(&row, T, "name_en")?,
             measure: get(&row, T, "measure")?,
             direction: parse_word(T, "direction", &get::<String>(&row, T, "direction")?, Direction::parse)?,
-            aggregation: aggregation::join(T, &aggregation, formula)?,
+            aggregation: aggregation::join(T, columns)?,
         });
     }
 
@@ -350,7 +357,7 @@ async fn load_all(conn: &mut SqliteConnection) -> Result<Dataset, StoreError> {
     for row in fetch(
         conn,
         "SELECT resolution, code, indicator, unit, field, kind, baseline, baseline_period, name, value_kind, value, \
-         value_max, deadline, precision, source, illustrative FROM targets ORDER BY seq",
+         value_max, deadline, precision, source, illustrative, allocated_from FROM targets ORDER BY seq",
         "targets",
     )
     .await?
@@ -372,6 +379,7 @@ async fn load_all(conn: &mut SqliteConnection) -> Result<Dataset, StoreError> {
             precision: get_opt_u32(&row, T, "precision")?,
             source: get(&row, T, "source")?,
             illustrative: get(&row, T, "illustrative")?,
+            allocated_from: get(&row, T, "allocated_from")?,
             resolution,
             code,
         });
@@ -478,6 +486,37 @@ async fn load_all(conn: &mut SqliteConnection) -> Result<Dataset, StoreError> {
         });
     }
 
+    let mut parts = group_parts(
+        fetch(
+            conn,
+            "SELECT reorganisation_id, from_unit, to_unit, share FROM reorganisation_parts ORDER BY seq",
+            "reorganisation_parts",
+        )
+        .await?,
+    )?;
+    for row in fetch(
+        conn,
+        "SELECT id, kind, date, decision FROM reorganisations ORDER BY seq",
+        "reorganisations",
+    )
+    .await?
+    {
+        const T: &str = "reorganisations";
+        let id: String = get(&row, T, "id")?;
+        data.reorganisations.push(Reorganisation {
+            kind: parse_word(
+                T,
+                "kind",
+                &get::<String>(&row, T, "kind")?,
+                ReorganisationKind::parse,
+            )?,
+            date: get(&row, T, "date")?,
+            decision: get(&row, T, "decision")?,
+            parts: parts.remove(&id).unwrap_or_default(),
+            id,
+        });
+    }
+
     for row in fetch(
         conn,
         "SELECT unit, indicator, period, value, standing, state, source, reported_by, reported FROM observations ORDER BY seq",
@@ -515,6 +554,24 @@ fn group_milestones(
             period: get_period(&row, T, "period")?,
             value: get_decimal(&row, T, "value")?,
         });
+    }
+    Ok(out)
+}
+
+fn group_parts(
+    rows: Vec<SqliteRow>,
+) -> Result<std::collections::HashMap<String, Vec<Succession>>, StoreError> {
+    const T: &str = "reorganisation_parts";
+    let mut out: std::collections::HashMap<String, Vec<Succession>> =
+        std::collections::HashMap::new();
+    for row in rows {
+        out.entry(get(&row, T, "reorganisation_id")?)
+            .or_default()
+            .push(Succession {
+                from: get(&row, T, "from_unit")?,
+                to: get(&row, T, "to_unit")?,
+                share: get_decimal(&row, T, "share")?,
+            });
     }
     Ok(out)
 }
@@ -637,17 +694,23 @@ async fn insert_all(conn: &mut SqliteConnection, d: &Dataset) -> Result<(), Stor
             "direction",
             "aggregation",
             "formula",
+            "count_of",
+            "condition_op",
+            "condition_value",
         ],
         &d.indicators,
         |b, i| {
-            let (word, formula) = aggregation::split(&i.aggregation);
+            let c = aggregation::split(&i.aggregation);
             b.push_bind(i.id.clone())
                 .push_bind(i.name.clone())
                 .push_bind(i.name_en.clone())
                 .push_bind(i.measure.clone())
                 .push_bind(i.direction.as_str())
-                .push_bind(word)
-                .push_bind(formula.map(str::to_string));
+                .push_bind(c.aggregation)
+                .push_bind(c.formula)
+                .push_bind(c.count_of)
+                .push_bind(c.condition_op)
+                .push_bind(c.condition_value.as_ref().map(text));
         },
     )
     .await?;
@@ -672,6 +735,7 @@ async fn insert_all(conn: &mut SqliteConnection, d: &Dataset) -> Result<(), Stor
             "precision",
             "source",
             "illustrative",
+            "allocated_from",
         ],
         &d.targets,
         |b, t| {
@@ -691,7 +755,8 @@ async fn insert_all(conn: &mut SqliteConnection, d: &Dataset) -> Result<(), Stor
                 .push_bind(t.original.deadline)
                 .push_bind(t.precision.map(i64::from))
                 .push_bind(t.source.clone())
-                .push_bind(t.illustrative);
+                .push_bind(t.illustrative)
+                .push_bind(t.allocated_from.clone());
         },
     )
     .await?;
@@ -829,6 +894,38 @@ async fn insert_all(conn: &mut SqliteConnection, d: &Dataset) -> Result<(), Stor
                 .push_bind(t.state.as_str())
                 .push_bind(t.done_on)
                 .push_bind(t.illustrative);
+        },
+    )
+    .await?;
+
+    insert_rows(
+        conn,
+        "reorganisations",
+        &["id", "kind", "date", "decision"],
+        &d.reorganisations,
+        |b, r| {
+            b.push_bind(r.id.clone())
+                .push_bind(r.kind.as_str())
+                .push_bind(r.date)
+                .push_bind(r.decision.clone());
+        },
+    )
+    .await?;
+    let parts: Vec<(&Reorganisation, &Succession)> = d
+        .reorganisations
+        .iter()
+        .flat_map(|r| r.parts.iter().map(move |p| (r, p)))
+        .collect();
+    insert_rows(
+        conn,
+        "reorganisation_parts",
+        &["reorganisation_id", "from_unit", "to_unit", "share"],
+        &parts,
+        |b, (r, p)| {
+            b.push_bind(r.id.clone())
+                .push_bind(p.from.clone())
+                .push_bind(p.to.clone())
+                .push_bind(text(&p.share));
         },
     )
     .await?;

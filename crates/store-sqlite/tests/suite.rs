@@ -84,3 +84,57 @@ async fn decimals_are_stored_as_text() {
     assert!(rows.iter().all(|r| r.get::<String, _>("t") == "text"));
     assert_eq!(rows[1].get::<String, _>("value"), "40.10");
 }
+
+/// What the first schema held in a database, written as its version of chitieu wrote it
+/// (`sample::first_schema`).
+const FIRST_SCHEMA_DATA: &str = "
+INSERT INTO units (id, name, level, parent) VALUES
+    ('bac-giang', 'Tỉnh Bắc Giang', 'province', NULL),
+    ('luc-ngan', 'Huyện Lục Ngạn', 'district', 'bac-giang');
+INSERT INTO terms (id, start_date, end_date) VALUES ('2015-2020', '2015-10-01', '2020-09-30');
+INSERT INTO resolutions (id, unit, kind, term, adopted, title, body) VALUES
+    ('bac-giang-xviii', 'bac-giang', 'congress', '2015-2020', '2015-10-15', 'Nghị quyết Đại hội XVIII', 'party');
+INSERT INTO indicators (id, name, measure, direction, aggregation, formula) VALUES
+    ('forest_area', 'Diện tích rừng', 'ha', 'higher', 'sum', NULL),
+    ('forest_cover', 'Tỷ lệ che phủ rừng', '%', 'higher', 'derived', 'forest_area / natural_area * 100');
+INSERT INTO targets (resolution, code, indicator, unit, field, kind, baseline, baseline_period, name,
+                     value_kind, value, deadline, illustrative) VALUES
+    ('bac-giang-xviii', '14', 'forest_area', 'bac-giang', 'environment', 'level', '100', '2015', 'Chỉ tiêu 14',
+     'exact', '120.0', '2020-12-31', 0);
+";
+
+/// A database created by the first schema, with data, is brought up to date on open (the
+/// second migration adds columns and tables around the stored rows) and keeps its data.
+#[tokio::test]
+async fn upgrade_from_the_first_schema_keeps_data() {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first-schema");
+    std::fs::create_dir(&first).unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0001_initial.sql"),
+        first.join("0001_initial.sql"),
+    )
+    .unwrap();
+    let path = dir.path().join("chitieu.db");
+    let options = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let pool = SqlitePool::connect_with(options).await.unwrap();
+    sqlx::migrate::Migrator::new(first.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(FIRST_SCHEMA_DATA)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    chitieu_store_tests::cases::first_schema_data_survives_upgrade(&store).await;
+    store.close().await;
+}

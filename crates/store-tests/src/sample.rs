@@ -78,6 +78,7 @@ fn target(
         precision: None,
         source: None,
         illustrative: false,
+        allocated_from: None,
     }
 }
 
@@ -121,6 +122,43 @@ pub fn base() -> Dataset {
         ),
         unit("viet-nam", "Việt Nam", Level::Nation, None),
         unit("thon-ke", "Thôn Kẻ", Level::Village, Some("phuong-son")),
+        // Units of the 2025 reorganisations in `rest`.
+        Unit {
+            code: Some("27".into()),
+            valid_to: Some(date(2025, 6, 30)),
+            ..unit("bac-ninh", "Tỉnh Bắc Ninh", Level::Province, None)
+        },
+        Unit {
+            valid_from: Some(date(2025, 7, 1)),
+            ..unit("bac-ninh-2025", "Tỉnh Bắc Ninh", Level::Province, None)
+        },
+        Unit {
+            valid_from: Some(date(2025, 7, 1)),
+            ..unit(
+                "phuong-son-2025",
+                "Xã Phượng Sơn",
+                Level::Commune,
+                Some("bac-ninh-2025"),
+            )
+        },
+        Unit {
+            valid_from: Some(date(2025, 7, 1)),
+            ..unit(
+                "tan-son-2025",
+                "Xã Tân Sơn",
+                Level::Commune,
+                Some("bac-ninh-2025"),
+            )
+        },
+        Unit {
+            valid_from: Some(date(2025, 7, 1)),
+            ..unit(
+                "kim-2025",
+                "Tổ dân phố Kim",
+                Level::Custom("tổ dân phố".into()),
+                Some("phuong-son-2025"),
+            )
+        },
     ];
     let terms = vec![
         Term {
@@ -134,7 +172,7 @@ pub fn base() -> Dataset {
             end: date(2025, 9, 30),
         },
     ];
-    let indicators = vec![
+    let mut indicators = vec![
         Indicator {
             id: "forest_cover".into(),
             name: "Tỷ lệ che phủ rừng".into(),
@@ -185,7 +223,30 @@ pub fn base() -> Dataset {
             direction: Direction::Higher,
             aggregation: Aggregation::Base(AggregationMethod::Max),
         },
+        Indicator {
+            id: "ntm_criteria".into(),
+            name: "Số tiêu chí nông thôn mới đạt được".into(),
+            name_en: None,
+            measure: "tiêu chí".into(),
+            direction: Direction::Higher,
+            aggregation: Aggregation::Base(AggregationMethod::Last),
+        },
     ];
+    // A counting indicator for every comparison; `19.0` keeps its scale.
+    for op in CompareOp::ALL {
+        indicators.push(Indicator {
+            id: format!("ntm_communes_{}", op.as_str()),
+            name: format!("Số xã có số tiêu chí {} 19", op.as_str()),
+            name_en: None,
+            measure: "xã".into(),
+            direction: Direction::Higher,
+            aggregation: Aggregation::CountWhere {
+                indicator: "ntm_criteria".into(),
+                op,
+                value: dec("19.0"),
+            },
+        });
+    }
     Dataset {
         units,
         terms,
@@ -337,15 +398,28 @@ pub fn rest() -> Dataset {
                 TargetValue::Exact(dec("95")),
             )
         },
+        // The district's share of the province's target below: a share may come first.
         Target {
             resolution: "tinh-giao-2016".into(),
             source: Some("tỉnh giao".into()),
+            allocated_from: Some("bac-giang-xviii/14".into()),
             ..target(
                 "1",
                 "forest_area",
                 Field::Other,
                 TargetKind::Level,
                 TargetValue::Exact(dec("1234567890123.456789")),
+            )
+        },
+        Target {
+            resolution: "bac-giang-xviii".into(),
+            unit: "bac-giang".into(),
+            ..target(
+                "14",
+                "forest_area",
+                Field::Environment,
+                TargetKind::Level,
+                TargetValue::Exact(dec("2469135780246.913578")),
             )
         },
     ];
@@ -574,12 +648,55 @@ pub fn rest() -> Dataset {
             });
         }
     }
+    let part = |from: &str, to: &str, share: &str| Succession {
+        from: from.into(),
+        to: to.into(),
+        share: dec(share),
+    };
+    let reorganisations = vec![
+        Reorganisation {
+            id: "bac-ninh-2025".into(),
+            kind: ReorganisationKind::Merge,
+            date: date(2025, 7, 1),
+            decision: Some("Nghị quyết 202/2025/QH15".into()),
+            parts: vec![
+                part("bac-giang", "bac-ninh-2025", "1"),
+                part("bac-ninh", "bac-ninh-2025", "1"),
+            ],
+        },
+        // Shares written with their scale: `0.40` comes back as `0.40`.
+        Reorganisation {
+            id: "tach-phuong-son".into(),
+            kind: ReorganisationKind::Split,
+            date: date(2025, 7, 1),
+            decision: None,
+            parts: vec![
+                part("phuong-son", "phuong-son-2025", "0.6"),
+                part("phuong-son", "tan-son-2025", "0.40"),
+            ],
+        },
+        Reorganisation {
+            id: "kim-2025".into(),
+            kind: ReorganisationKind::Rename,
+            date: date(2025, 7, 1),
+            decision: Some("Nghị quyết 1656/NQ-UBTVQH15".into()),
+            parts: vec![part("kim", "kim-2025", "1.0")],
+        },
+        Reorganisation {
+            id: "thon-ke-2025".into(),
+            kind: ReorganisationKind::Transfer,
+            date: date(2025, 7, 1),
+            decision: None,
+            parts: vec![part("thon-ke", "tan-son-2025", "0.25")],
+        },
+    ];
     Dataset {
         resolutions,
         targets,
         adjustments,
         documents,
         tasks,
+        reorganisations,
         observations: obs,
         ..Dataset::default()
     }
@@ -615,6 +732,126 @@ pub fn decimal_texts(d: &Dataset) -> Vec<String> {
             value(&mut out, v);
         }
     }
+    for i in &d.indicators {
+        if let Aggregation::CountWhere { value, .. } = &i.aggregation {
+            out.push(value.to_string());
+        }
+    }
+    for r in &d.reorganisations {
+        out.extend(r.parts.iter().map(|p| p.share.to_string()));
+    }
     out.extend(d.observations.iter().map(|o| o.value.to_string()));
     out
+}
+
+/// What each backend's upgrade test writes with the first schema (`0001`, before targets could
+/// be allocated and indicators count), as the domain reads it once the schema is up to date.
+pub fn first_schema() -> Dataset {
+    Dataset {
+        units: vec![
+            unit("bac-giang", "Tỉnh Bắc Giang", Level::Province, None),
+            unit(
+                "luc-ngan",
+                "Huyện Lục Ngạn",
+                Level::District,
+                Some("bac-giang"),
+            ),
+        ],
+        terms: vec![Term {
+            id: "2015-2020".into(),
+            start: date(2015, 10, 1),
+            end: date(2020, 9, 30),
+        }],
+        resolutions: vec![Resolution {
+            id: "bac-giang-xviii".into(),
+            unit: "bac-giang".into(),
+            kind: ResolutionKind::Congress,
+            congress: None,
+            term: "2015-2020".into(),
+            number: None,
+            adopted: date(2015, 10, 15),
+            title: "Nghị quyết Đại hội XVIII".into(),
+            issuer: None,
+            body: BodyKind::Party,
+        }],
+        indicators: vec![
+            Indicator {
+                id: "forest_area".into(),
+                name: "Diện tích rừng".into(),
+                name_en: None,
+                measure: "ha".into(),
+                direction: Direction::Higher,
+                aggregation: Aggregation::Base(AggregationMethod::Sum),
+            },
+            Indicator {
+                id: "forest_cover".into(),
+                name: "Tỷ lệ che phủ rừng".into(),
+                name_en: None,
+                measure: "%".into(),
+                direction: Direction::Higher,
+                aggregation: Aggregation::Derived {
+                    formula: "forest_area / natural_area * 100".into(),
+                },
+            },
+        ],
+        targets: vec![Target {
+            resolution: "bac-giang-xviii".into(),
+            unit: "bac-giang".into(),
+            baseline: dec("100"),
+            ..target(
+                "14",
+                "forest_area",
+                Field::Environment,
+                TargetKind::Level,
+                TargetValue::Exact(dec("120.0")),
+            )
+        }],
+        ..Dataset::default()
+    }
+}
+
+/// What only the second schema can hold, added to [`first_schema`] after the upgrade.
+pub fn after_upgrade() -> Dataset {
+    Dataset {
+        units: vec![Unit {
+            valid_from: Some(date(2025, 7, 1)),
+            ..unit("bac-ninh-2025", "Tỉnh Bắc Ninh", Level::Province, None)
+        }],
+        indicators: vec![Indicator {
+            id: "big_forest_communes".into(),
+            name: "Số xã có trên 1.000 ha rừng".into(),
+            name_en: None,
+            measure: "xã".into(),
+            direction: Direction::Higher,
+            aggregation: Aggregation::CountWhere {
+                indicator: "forest_area".into(),
+                op: CompareOp::Gt,
+                value: dec("1000"),
+            },
+        }],
+        targets: vec![Target {
+            resolution: "bac-giang-xviii".into(),
+            unit: "luc-ngan".into(),
+            allocated_from: Some("bac-giang-xviii/14".into()),
+            ..target(
+                "14.LN",
+                "forest_area",
+                Field::Environment,
+                TargetKind::Level,
+                TargetValue::Exact(dec("30.5")),
+            )
+        }],
+        reorganisations: vec![Reorganisation {
+            id: "bac-ninh-2025".into(),
+            kind: ReorganisationKind::Merge,
+            date: date(2025, 7, 1),
+            decision: None,
+            parts: vec![Succession {
+                from: "bac-giang".into(),
+                to: "bac-ninh-2025".into(),
+                share: dec("1"),
+            }],
+        }],
+        ..Dataset::default()
+    }
 }

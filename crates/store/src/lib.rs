@@ -10,7 +10,7 @@
 use std::fmt;
 
 use chitieu_domain::{
-    Aggregation, AggregationMethod, Dataset, Decimal, Observation, Subject, TargetValue,
+    Aggregation, AggregationMethod, CompareOp, Dataset, Decimal, Observation, Subject, TargetValue,
     ValidationError,
 };
 
@@ -118,6 +118,7 @@ pub struct Counts {
     pub adjustments: usize,
     pub documents: usize,
     pub tasks: usize,
+    pub reorganisations: usize,
     pub observations: usize,
 }
 
@@ -132,6 +133,7 @@ impl Counts {
             adjustments: data.adjustments.len(),
             documents: data.documents.len(),
             tasks: data.tasks.len(),
+            reorganisations: data.reorganisations.len(),
             observations: data.observations.len(),
         }
     }
@@ -141,7 +143,7 @@ impl Counts {
     }
 
     /// `(collection name, count)` in the order of [`Dataset`]'s fields.
-    pub fn entries(&self) -> [(&'static str, usize); 9] {
+    pub fn entries(&self) -> [(&'static str, usize); 10] {
         [
             ("units", self.units),
             ("terms", self.terms),
@@ -151,6 +153,7 @@ impl Counts {
             ("adjustments", self.adjustments),
             ("documents", self.documents),
             ("tasks", self.tasks),
+            ("reorganisations", self.reorganisations),
             ("observations", self.observations),
         ]
     }
@@ -165,6 +168,7 @@ impl Counts {
             adjustments: self.adjustments.saturating_sub(other.adjustments),
             documents: self.documents.saturating_sub(other.documents),
             tasks: self.tasks.saturating_sub(other.tasks),
+            reorganisations: self.reorganisations.saturating_sub(other.reorganisations),
             observations: self.observations.saturating_sub(other.observations),
         }
     }
@@ -279,46 +283,114 @@ pub mod target_value {
     }
 }
 
-/// The column form of an [`Aggregation`]: a method word (`sum`, `count`...) or `derived`
-/// with its formula in a second column.
+/// The column form of an [`Aggregation`]: a method word (`sum`, `count`...); `derived` with
+/// its formula; or `count_where` with the counted indicator and the condition's operator
+/// (`>=`, as [`CompareOp::as_str`] writes it) and value. Columns a kind does not use are NULL.
 pub mod aggregation {
     use super::*;
 
     pub const DERIVED: &str = "derived";
+    pub const COUNT_WHERE: &str = "count_where";
 
-    /// `(word, formula)`.
-    pub fn split(a: &Aggregation) -> (&'static str, Option<&str>) {
+    /// The `indicators` columns that hold an aggregation.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct Columns {
+        pub aggregation: String,
+        pub formula: Option<String>,
+        pub count_of: Option<String>,
+        pub condition_op: Option<String>,
+        pub condition_value: Option<Decimal>,
+    }
+
+    pub fn split(a: &Aggregation) -> Columns {
         match a {
-            Aggregation::Base(m) => (m.as_str(), None),
-            Aggregation::Derived { formula } => (DERIVED, Some(formula.as_str())),
+            Aggregation::Base(m) => Columns {
+                aggregation: m.as_str().to_string(),
+                ..Columns::default()
+            },
+            Aggregation::Derived { formula } => Columns {
+                aggregation: DERIVED.to_string(),
+                formula: Some(formula.clone()),
+                ..Columns::default()
+            },
+            Aggregation::CountWhere {
+                indicator,
+                op,
+                value,
+            } => Columns {
+                aggregation: COUNT_WHERE.to_string(),
+                count_of: Some(indicator.clone()),
+                condition_op: Some(op.as_str().to_string()),
+                condition_value: Some(*value),
+                ..Columns::default()
+            },
         }
     }
 
-    pub fn join(
-        table: &'static str,
-        word: &str,
-        formula: Option<String>,
-    ) -> Result<Aggregation, StoreError> {
-        match (word, formula) {
-            (DERIVED, Some(formula)) => Ok(Aggregation::Derived { formula }),
-            (DERIVED, None) => Err(StoreError::corrupt(
-                table,
-                "formula",
-                "NULL",
-                "a derived indicator needs a formula",
-            )),
-            (word, None) => Ok(Aggregation::Base(parse_word(
+    pub fn join(table: &'static str, c: Columns) -> Result<Aggregation, StoreError> {
+        let Columns {
+            aggregation: word,
+            formula,
+            count_of,
+            condition_op,
+            condition_value,
+        } = c;
+        let counting = word == COUNT_WHERE;
+        // Each column a kind does not use must be empty.
+        let unused: [(&'static str, Option<String>, bool); 4] = [
+            ("formula", formula.clone(), word == DERIVED),
+            ("count_of", count_of.clone(), counting),
+            ("condition_op", condition_op.clone(), counting),
+            (
+                "condition_value",
+                condition_value.map(|v| v.to_string()),
+                counting,
+            ),
+        ];
+        for (column, value, used) in unused {
+            if let (Some(value), false) = (value, used) {
+                return Err(StoreError::corrupt(
+                    table,
+                    column,
+                    value,
+                    format!("an indicator aggregated by `{word}` has no {column}"),
+                ));
+            }
+        }
+        match word.as_str() {
+            DERIVED => match formula {
+                Some(formula) => Ok(Aggregation::Derived { formula }),
+                None => Err(StoreError::corrupt(
+                    table,
+                    "formula",
+                    "NULL",
+                    "a derived indicator needs a formula",
+                )),
+            },
+            COUNT_WHERE => {
+                let missing = |column: &'static str| {
+                    StoreError::corrupt(
+                        table,
+                        column,
+                        "NULL",
+                        "a counting indicator needs the counted indicator and a condition",
+                    )
+                };
+                let indicator = count_of.ok_or_else(|| missing("count_of"))?;
+                let op = condition_op.ok_or_else(|| missing("condition_op"))?;
+                let value = condition_value.ok_or_else(|| missing("condition_value"))?;
+                Ok(Aggregation::CountWhere {
+                    indicator,
+                    op: parse_word(table, "condition_op", &op, CompareOp::parse)?,
+                    value,
+                })
+            }
+            word => Ok(Aggregation::Base(parse_word(
                 table,
                 "aggregation",
                 word,
                 AggregationMethod::parse,
             )?)),
-            (word, Some(_)) => Err(StoreError::corrupt(
-                table,
-                "formula",
-                word,
-                "only a derived indicator has a formula",
-            )),
         }
     }
 }
@@ -435,5 +507,69 @@ mod tests {
         }
         assert!(target_value::join("targets", "range", d("1"), None).is_err());
         assert!(target_value::join("targets", "bogus", d("1"), None).is_err());
+    }
+
+    #[test]
+    fn aggregations_split_and_join() {
+        let mut all: Vec<Aggregation> = AggregationMethod::ALL
+            .into_iter()
+            .map(Aggregation::Base)
+            .collect();
+        all.push(Aggregation::Derived {
+            formula: "a / b * 100".into(),
+        });
+        for op in CompareOp::ALL {
+            all.push(Aggregation::CountWhere {
+                indicator: "ntm-criteria".into(),
+                op,
+                value: "19.50".parse().unwrap(),
+            });
+        }
+        for a in all {
+            let columns = aggregation::split(&a);
+            assert_eq!(aggregation::join("indicators", columns).unwrap(), a);
+        }
+    }
+
+    #[test]
+    fn aggregation_columns_must_fit_the_kind() {
+        let counting = aggregation::split(&Aggregation::CountWhere {
+            indicator: "x".into(),
+            op: CompareOp::Ge,
+            value: 19.into(),
+        });
+        let bad = [
+            aggregation::Columns {
+                condition_op: Some("=>".into()),
+                ..counting.clone()
+            },
+            aggregation::Columns {
+                condition_value: None,
+                ..counting.clone()
+            },
+            aggregation::Columns {
+                formula: Some("a".into()),
+                ..counting.clone()
+            },
+            aggregation::Columns {
+                aggregation: "sum".into(),
+                ..counting
+            },
+            aggregation::Columns {
+                aggregation: "derived".into(),
+                ..Default::default()
+            },
+            aggregation::Columns {
+                aggregation: "bogus".into(),
+                ..Default::default()
+            },
+        ];
+        for columns in bad {
+            let got = aggregation::join("indicators", columns.clone());
+            assert!(
+                matches!(got, Err(StoreError::Corrupt { .. })),
+                "{columns:?}: {got:?}"
+            );
+        }
     }
 }

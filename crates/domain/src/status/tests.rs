@@ -53,6 +53,7 @@ impl Case {
                 precision: None,
                 source: None,
                 illustrative: false,
+                allocated_from: None,
             }],
             ..Dataset::default()
         };

@@ -1,0 +1,558 @@
+use super::*;
+use proptest::prelude::*;
+use std::str::FromStr;
+
+fn dec(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn unit(id: &str, level: Level, parent: Option<&str>) -> Unit {
+    Unit {
+        id: id.into(),
+        name: id.into(),
+        name_en: None,
+        level,
+        parent: parent.map(Into::into),
+        code: None,
+        valid_from: None,
+        valid_to: None,
+    }
+}
+
+fn indicator(id: &str, aggregation: Aggregation) -> Indicator {
+    Indicator {
+        id: id.into(),
+        name: id.into(),
+        name_en: None,
+        measure: "".into(),
+        direction: Direction::Higher,
+        aggregation,
+    }
+}
+
+fn sum(id: &str) -> Indicator {
+    indicator(id, Aggregation::Base(AggregationMethod::Sum))
+}
+
+fn obs(unit: &str, indicator: &str, period: &str, value: &str) -> Observation {
+    Observation {
+        unit: unit.into(),
+        indicator: indicator.into(),
+        period: period.parse().unwrap(),
+        value: dec(value),
+        standing: Standing::Final,
+        state: ReviewState::Approved,
+        source: None,
+        reported_by: None,
+        reported: None,
+    }
+}
+
+struct World {
+    ds: Dataset,
+}
+
+impl World {
+    fn district() -> World {
+        let ds = Dataset {
+            units: vec![
+                unit("p", Level::Province, None),
+                unit("d", Level::District, Some("p")),
+                unit("a", Level::Commune, Some("d")),
+                unit("b", Level::Commune, Some("d")),
+            ],
+            indicators: vec![
+                sum("forest_area"),
+                sum("natural_area"),
+                indicator(
+                    "forest_cover",
+                    Aggregation::Derived {
+                        formula: "forest_area / natural_area * 100".into(),
+                    },
+                ),
+            ],
+            ..Dataset::default()
+        };
+        World { ds }
+    }
+
+    fn cube(&self, at: &str, periods: &[&str]) -> (Tree, Catalogue, Figures, Cube) {
+        let tree = Tree::at(&self.ds.units, date(at));
+        let lineage = Lineage::new(&tree, &self.ds.reorganisations);
+        let catalogue = Catalogue::new(&self.ds.indicators).unwrap();
+        let filter = FigureFilter {
+            known_by: date("2100-01-01"),
+            include_unapproved: false,
+        };
+        let figures = Figures::from_dataset(&self.ds, &tree, &lineage, &catalogue, filter).unwrap();
+        let periods: Vec<Period> = periods.iter().map(|p| p.parse().unwrap()).collect();
+        let cube = roll_up(&tree, &catalogue, &figures, &periods);
+        (tree, catalogue, figures, cube)
+    }
+}
+
+fn get(
+    c: &(Tree, Catalogue, Figures, Cube),
+    unit: &str,
+    indicator: &str,
+    period: &str,
+) -> Result<Value, Missing> {
+    c.3.get(&c.0, &c.1, unit, indicator, period.parse().unwrap())
+}
+
+#[test]
+fn a_ratio_of_sums_never_an_average_of_ratios() {
+    let mut w = World::district();
+    // Commune a: 10 of 100 ha forest (10%); commune b: 90 of 300 ha (30%).
+    w.ds.observations = vec![
+        obs("a", "forest_area", "2018", "10"),
+        obs("a", "natural_area", "2018", "100"),
+        obs("b", "forest_area", "2018", "90"),
+        obs("b", "natural_area", "2018", "300"),
+    ];
+    let c = w.cube("2018-06-30", &["2018"]);
+    let cover = get(&c, "d", "forest_cover", "2018").unwrap();
+    // (10 + 90) ÷ (100 + 300) × 100 = 25, not (10 + 30) ÷ 2 = 20.
+    assert_eq!(cover.value, dec("25"));
+    assert_eq!(cover.source, Source::Derived);
+    assert_eq!(
+        get(&c, "p", "forest_cover", "2018").unwrap().value,
+        dec("25")
+    );
+    assert_eq!(
+        get(&c, "a", "forest_cover", "2018").unwrap().value,
+        dec("10")
+    );
+    assert_eq!(
+        get(&c, "d", "forest_area", "2018").unwrap(),
+        Value {
+            value: dec("100"),
+            source: Source::Computed,
+            computed: None
+        }
+    );
+}
+
+#[test]
+fn a_reported_figure_wins_and_the_disagreement_shows() {
+    let mut w = World::district();
+    w.ds.observations = vec![
+        obs("a", "forest_area", "2018", "10"),
+        obs("b", "forest_area", "2018", "90"),
+        obs("d", "forest_area", "2018", "120"),
+    ];
+    let c = w.cube("2018-06-30", &["2018"]);
+    let d = get(&c, "d", "forest_area", "2018").unwrap();
+    assert_eq!(
+        d,
+        Value {
+            value: dec("120"),
+            source: Source::Reported,
+            computed: Some(dec("100"))
+        }
+    );
+    // The province adds the district's own figure, not its communes'.
+    assert_eq!(
+        get(&c, "p", "forest_area", "2018").unwrap().value,
+        dec("120")
+    );
+    assert_eq!(provenance(&c.0, &c.2, "p", 0, Period::Year(2018)), ["d"]);
+    assert_eq!(provenance(&c.0, &c.2, "d", 0, Period::Year(2018)), ["d"]);
+}
+
+#[test]
+fn missing_inputs_and_zero_divisors_give_no_data_with_a_reason() {
+    let mut w = World::district();
+    w.ds.observations = vec![
+        obs("a", "forest_area", "2018", "10"),
+        obs("b", "natural_area", "2018", "0"),
+        obs("b", "forest_area", "2018", "0"),
+    ];
+    let c = w.cube("2018-06-30", &["2018"]);
+    let e = get(&c, "a", "forest_cover", "2018").unwrap_err();
+    assert!(e.reason.contains("forest_cover"), "{e:?}");
+    let e = get(&c, "b", "forest_cover", "2018").unwrap_err();
+    assert!(e.reason.contains("cannot be computed"), "{e:?}");
+    let e = get(&c, "p", "natural_area", "2019").unwrap_err();
+    assert!(e.reason.contains("2019"), "{e:?}");
+}
+
+#[test]
+fn count_of_communes_meeting_a_condition() {
+    let mut w = World::district();
+    w.ds.units.push(unit("c", Level::Commune, Some("d")));
+    w.ds.indicators.push(indicator(
+        "ntm_criteria",
+        Aggregation::Base(AggregationMethod::Max),
+    ));
+    w.ds.indicators.push(indicator(
+        "ntm_communes",
+        Aggregation::CountWhere {
+            indicator: "ntm_criteria".into(),
+            op: CompareOp::Ge,
+            value: dec("19"),
+        },
+    ));
+    w.ds.observations = vec![
+        obs("a", "ntm_criteria", "2018", "19"),
+        obs("b", "ntm_criteria", "2018", "17"),
+        obs("c", "ntm_criteria", "2018", "19"),
+    ];
+    let c = w.cube("2018-06-30", &["2018"]);
+    assert_eq!(
+        get(&c, "d", "ntm_communes", "2018").unwrap().value,
+        dec("2")
+    );
+    assert_eq!(
+        get(&c, "p", "ntm_communes", "2018").unwrap().value,
+        dec("2")
+    );
+    assert_eq!(
+        get(&c, "b", "ntm_communes", "2018").unwrap().value,
+        dec("0")
+    );
+    assert_eq!(
+        get(&c, "d", "ntm_criteria", "2018").unwrap().value,
+        dec("19")
+    );
+}
+
+#[test]
+fn rates_are_not_added_over_units() {
+    let mut w = World::district();
+    w.ds.indicators.push(indicator(
+        "rate",
+        Aggregation::Base(AggregationMethod::Last),
+    ));
+    w.ds.observations = vec![
+        obs("a", "rate", "2018", "40"),
+        obs("b", "rate", "2018", "60"),
+    ];
+    let c = w.cube("2018-06-30", &["2018"]);
+    let e = get(&c, "d", "rate", "2018").unwrap_err();
+    assert!(e.reason.contains("formula"), "{e:?}");
+}
+
+#[test]
+fn a_year_from_its_quarters() {
+    let mut w = World::district();
+    w.ds.observations = vec![
+        obs("a", "forest_area", "2018-Q1", "1"),
+        obs("a", "forest_area", "2018-Q2", "2"),
+        obs("a", "forest_area", "2018-Q3", "3"),
+        obs("a", "forest_area", "2018-Q4", "4"),
+        obs("b", "forest_area", "2018-Q1", "5"),
+    ];
+    let c = w.cube(
+        "2018-06-30",
+        &["2018-Q1", "2018-Q2", "2018-Q3", "2018-Q4", "2018"],
+    );
+    assert_eq!(
+        get(&c, "a", "forest_area", "2018").unwrap().value,
+        dec("10")
+    );
+    // b's year is incomplete: not understated as 5.
+    assert!(get(&c, "b", "forest_area", "2018").is_err());
+    assert_eq!(
+        get(&c, "d", "forest_area", "2018").unwrap().value,
+        dec("10")
+    );
+    assert_eq!(
+        get(&c, "d", "forest_area", "2018-Q1").unwrap().value,
+        dec("6")
+    );
+}
+
+/// Two communes merged on 1 July 2025 into one; a third split into two.
+fn reorganised() -> World {
+    let mut w = World::district();
+    let ended = |mut u: Unit| {
+        u.valid_to = Some(date("2025-06-30"));
+        u
+    };
+    let born = |mut u: Unit| {
+        u.valid_from = Some(date("2025-07-01"));
+        u
+    };
+    w.ds.units = vec![
+        unit("p", Level::Province, None),
+        ended(unit("d", Level::District, Some("p"))),
+        ended(unit("a", Level::Commune, Some("d"))),
+        ended(unit("b", Level::Commune, Some("d"))),
+        ended(unit("s", Level::Commune, Some("d"))),
+        born(unit("ab", Level::Commune, Some("p"))),
+        born(unit("s1", Level::Commune, Some("p"))),
+        born(unit("s2", Level::Commune, Some("p"))),
+    ];
+    w.ds.reorganisations = vec![
+        Reorganisation {
+            id: "merge".into(),
+            kind: ReorganisationKind::Merge,
+            date: date("2025-07-01"),
+            decision: None,
+            parts: vec![
+                Succession {
+                    from: "a".into(),
+                    to: "ab".into(),
+                    share: Decimal::ONE,
+                },
+                Succession {
+                    from: "b".into(),
+                    to: "ab".into(),
+                    share: Decimal::ONE,
+                },
+            ],
+        },
+        Reorganisation {
+            id: "split".into(),
+            kind: ReorganisationKind::Split,
+            date: date("2025-07-01"),
+            decision: None,
+            parts: vec![
+                Succession {
+                    from: "s".into(),
+                    to: "s1".into(),
+                    share: dec("0.6"),
+                },
+                Succession {
+                    from: "s".into(),
+                    to: "s2".into(),
+                    share: dec("0.4"),
+                },
+            ],
+        },
+    ];
+    w.ds.observations = vec![
+        obs("a", "forest_area", "2020", "10"),
+        obs("a", "natural_area", "2020", "100"),
+        obs("b", "forest_area", "2020", "30"),
+        obs("b", "natural_area", "2020", "100"),
+        obs("s", "forest_area", "2020", "50"),
+        obs("s", "natural_area", "2020", "200"),
+        // After the reform the new communes report themselves.
+        obs("ab", "forest_area", "2026", "45"),
+        obs("ab", "natural_area", "2026", "200"),
+    ];
+    w
+}
+
+#[test]
+fn a_merge_rolls_old_figures_into_the_new_unit() {
+    let w = reorganised();
+    let c = w.cube("2026-01-01", &["2020", "2026"]);
+    assert_eq!(
+        get(&c, "ab", "forest_area", "2020").unwrap().value,
+        dec("40")
+    );
+    assert_eq!(
+        get(&c, "ab", "forest_cover", "2020").unwrap().value,
+        dec("20")
+    );
+    assert_eq!(
+        get(&c, "ab", "forest_area", "2026").unwrap().value,
+        dec("45")
+    );
+    let fa = c.1.index_of("forest_area").unwrap();
+    assert_eq!(
+        provenance(&c.0, &c.2, "ab", fa, Period::Year(2020)),
+        ["a", "b"]
+    );
+    assert_eq!(provenance(&c.0, &c.2, "ab", fa, Period::Year(2026)), ["ab"]);
+    // The province is the same total whichever tree.
+    assert_eq!(
+        get(&c, "p", "forest_area", "2020").unwrap().value,
+        dec("90")
+    );
+}
+
+#[test]
+fn a_split_shares_additive_figures_and_keeps_ratios() {
+    let w = reorganised();
+    let c = w.cube("2026-01-01", &["2020"]);
+    assert_eq!(
+        get(&c, "s1", "forest_area", "2020").unwrap().value,
+        dec("30")
+    );
+    assert_eq!(
+        get(&c, "s2", "forest_area", "2020").unwrap().value,
+        dec("20")
+    );
+    assert_eq!(
+        get(&c, "s1", "forest_cover", "2020").unwrap().value,
+        dec("25")
+    );
+    assert_eq!(
+        get(&c, "s2", "forest_cover", "2020").unwrap().value,
+        dec("25")
+    );
+}
+
+#[test]
+fn a_review_as_of_2018_uses_the_tree_of_2018() {
+    let w = reorganised();
+    let c = w.cube("2018-06-25", &["2020"]);
+    assert_eq!(
+        get(&c, "a", "forest_area", "2020").unwrap().value,
+        dec("10")
+    );
+    assert_eq!(
+        get(&c, "d", "forest_area", "2020").unwrap().value,
+        dec("90")
+    );
+    assert!(get(&c, "ab", "forest_area", "2020")
+        .unwrap_err()
+        .reason
+        .contains("not in the tree"));
+}
+
+#[test]
+fn exact_sums_of_decimals() {
+    let mut w = World::district();
+    w.ds.observations = vec![
+        obs("a", "forest_area", "2018", "0.1"),
+        obs("b", "forest_area", "2018", "0.2"),
+    ];
+    let c = w.cube("2018-06-30", &["2018"]);
+    assert_eq!(
+        get(&c, "d", "forest_area", "2018").unwrap().value,
+        dec("0.3")
+    );
+}
+
+#[test]
+fn formula_errors_and_cycles_are_refused() {
+    let bad = vec![indicator(
+        "x",
+        Aggregation::Derived {
+            formula: "y +".into(),
+        },
+    )];
+    assert!(matches!(
+        Catalogue::new(&bad),
+        Err(RollupError::Formula { .. })
+    ));
+    let unknown = vec![indicator(
+        "x",
+        Aggregation::Derived {
+            formula: "nope * 2".into(),
+        },
+    )];
+    assert!(matches!(
+        Catalogue::new(&unknown),
+        Err(RollupError::UnknownInput { .. })
+    ));
+    let cycle = vec![
+        indicator(
+            "x",
+            Aggregation::Derived {
+                formula: "y".into(),
+            },
+        ),
+        indicator(
+            "y",
+            Aggregation::Derived {
+                formula: "x".into(),
+            },
+        ),
+    ];
+    assert!(matches!(Catalogue::new(&cycle), Err(RollupError::Cycle(_))));
+}
+
+proptest! {
+    /// With only the leaves reporting, every ancestor's sum is the sum of the leaves below it,
+    /// whatever the shape of the tree.
+    #[test]
+    fn sums_are_the_leaves_below(parents in prop::collection::vec(0usize..1000, 1..40), values in prop::collection::vec(-1000i64..1000, 40)) {
+        let mut units = vec![unit("u0", Level::Nation, None)];
+        for (i, p) in parents.iter().enumerate() {
+            let parent = format!("u{}", p % (i + 1));
+            units.push(unit(&format!("u{}", i + 1), Level::Custom("x".into()), Some(&parent)));
+        }
+        let has_child: std::collections::HashSet<String> = units.iter().filter_map(|u| u.parent.clone()).collect();
+        let leaves: Vec<&Unit> = units.iter().filter(|u| !has_child.contains(&u.id)).collect();
+        let observations: Vec<Observation> = leaves.iter().enumerate().map(|(k, u)| obs(&u.id, "forest_area", "2018", &values[k % values.len()].to_string())).collect();
+        let w = World { ds: Dataset { units: units.clone(), indicators: vec![sum("forest_area")], observations, ..Dataset::default() } };
+        let c = w.cube("2018-06-30", &["2018"]);
+        let total: i64 = (0..leaves.len()).map(|k| values[k % values.len()]).sum();
+        prop_assert_eq!(get(&c, "u0", "forest_area", "2018").unwrap().value, Decimal::from(total));
+    }
+}
+
+#[test]
+fn a_target_of_a_unit_that_reports_nothing_is_judged_on_its_communes() {
+    let mut w = World::district();
+    w.ds.observations = vec![
+        obs("a", "forest_area", "2015", "10"),
+        obs("a", "natural_area", "2015", "100"),
+        obs("b", "forest_area", "2015", "30"),
+        obs("b", "natural_area", "2015", "100"),
+        obs("a", "forest_area", "2018", "20"),
+        obs("a", "natural_area", "2018", "100"),
+        obs("b", "forest_area", "2018", "40"),
+        obs("b", "natural_area", "2018", "100"),
+    ];
+    let mut estimate = obs("b", "forest_area", "2019", "50");
+    estimate.standing = Standing::Estimate;
+    w.ds.observations.push(estimate);
+    w.ds.observations
+        .push(obs("a", "forest_area", "2019", "20"));
+    w.ds.observations
+        .push(obs("a", "natural_area", "2019", "100"));
+    w.ds.observations
+        .push(obs("b", "natural_area", "2019", "100"));
+    let filter = FigureFilter {
+        known_by: date("2100-01-01"),
+        include_unapproved: false,
+    };
+    let s = series(&w.ds, "d", "forest_cover", filter, date("2019-12-31"));
+    let got: Vec<(String, Decimal, Standing)> = s
+        .iter()
+        .map(|f| (f.period.to_string(), f.value, f.standing))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("2015".to_string(), dec("20"), Standing::Final),
+            ("2018".to_string(), dec("30"), Standing::Final),
+            ("2019".to_string(), dec("35"), Standing::Estimate),
+        ]
+    );
+    // Through the status engine: forest cover of the district from 20% (2015) to 40% (2020).
+    let target = Target {
+        resolution: "r".into(),
+        code: "1".into(),
+        indicator: "forest_cover".into(),
+        unit: "d".into(),
+        field: Field::Environment,
+        kind: TargetKind::Level,
+        baseline: dec("20"),
+        baseline_period: Period::Year(2015),
+        original: TargetSpec {
+            name: "t".into(),
+            value: TargetValue::Exact(dec("40")),
+            deadline: date("2020-12-31"),
+        },
+        milestones: vec![],
+        precision: None,
+        source: None,
+        illustrative: false,
+        allocated_from: None,
+    };
+    let ind = w.ds.indicators[2].clone();
+    let (_, a) = crate::status::assess_at(
+        &w.ds,
+        &target,
+        &ind,
+        crate::version::Cutoff::Original,
+        crate::status::StatusOptions {
+            as_of: date("2019-12-31"),
+            include_unapproved: false,
+        },
+    );
+    assert_eq!(a.latest.unwrap().value, dec("35"));
+    assert_eq!(a.status, crate::status::Status::OnTrack);
+}
