@@ -15,7 +15,6 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use crate::formula::Formula;
@@ -50,8 +49,8 @@ pub struct Tree {
     index: HashMap<String, u32>,
     present: Vec<bool>,
     parent: Vec<u32>,
-    /// Present units, deepest first: a unit comes after all its descendants.
-    bottom_up: Vec<u32>,
+    /// Distance to the root, for bottom-up passes.
+    depth: Vec<u32>,
 }
 
 impl Tree {
@@ -85,17 +84,13 @@ impl Tree {
             }
             depth[i] = d as u32;
         }
-        let mut bottom_up: Vec<u32> = (0..units.len() as u32)
-            .filter(|&i| present[i as usize])
-            .collect();
-        bottom_up.sort_by_key(|&i| std::cmp::Reverse(depth[i as usize]));
         Tree {
             date,
             ids,
             index,
             present,
             parent,
-            bottom_up,
+            depth,
         }
     }
 
@@ -326,26 +321,144 @@ fn topological(ids: &[String], rules: &[Rule]) -> Result<Vec<u32>, RollupError> 
     Ok(order)
 }
 
-/// Figures in columns, already mapped onto the units of one tree. Values are integers scaled
-/// by `10^scale[indicator]`.
+/// A reported figure as integers: `mantissa × 10^-scale` for an indicator and period, reported
+/// by the unit `origin` (an index of the tree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scaled {
+    pub origin: u32,
+    pub indicator: u32,
+    pub period: Period,
+    pub mantissa: i64,
+    pub scale: u32,
+}
+
+/// Figures in columns, already mapped onto the units of one tree. A value is the integer
+/// `value` scaled by `10^value_scale`; `scale` holds, per indicator, the largest scale seen, to
+/// which a roll-up brings all of that indicator's values.
 #[derive(Debug, Clone, Default)]
 pub struct Figures {
     pub unit: Vec<u32>,
     pub indicator: Vec<u32>,
     pub period: Vec<Period>,
     pub value: Vec<i64>,
+    pub value_scale: Vec<u8>,
     /// The unit that reported the figure (differs from `unit` after a reorganisation).
     pub origin: Vec<u32>,
     pub scale: Vec<u32>,
 }
 
 impl Figures {
+    /// An empty set for a catalogue's indicators.
+    pub fn new(catalogue: &Catalogue) -> Figures {
+        Figures {
+            scale: vec![0; catalogue.len()],
+            ..Figures::default()
+        }
+    }
+
+    pub fn with_capacity(catalogue: &Catalogue, rows: usize) -> Figures {
+        Figures {
+            unit: Vec::with_capacity(rows),
+            indicator: Vec::with_capacity(rows),
+            period: Vec::with_capacity(rows),
+            value: Vec::with_capacity(rows),
+            value_scale: Vec::with_capacity(rows),
+            origin: Vec::with_capacity(rows),
+            scale: vec![0; catalogue.len()],
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.value.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.value.is_empty()
+    }
+
+    /// Adds a figure reported by unit `origin` (an index of the tree), mapped onto the units
+    /// of the tree through `lineage`: a share of an additive figure for each successor.
+    pub fn push(
+        &mut self,
+        lineage: &Lineage,
+        catalogue: &Catalogue,
+        origin: u32,
+        indicator: u32,
+        period: Period,
+        value: Decimal,
+    ) -> Result<(), RollupError> {
+        for &(to, share) in lineage.of(origin) {
+            let v = if share == Decimal::ONE || !catalogue.is_additive(indicator) {
+                value
+            } else {
+                value * share
+            };
+            let v = v.normalize();
+            let mantissa = i64::try_from(v.mantissa())
+                .map_err(|_| RollupError::Overflow(catalogue.id(indicator).to_string()))?;
+            self.push_row(to, indicator, period, mantissa, v.scale(), origin);
+        }
+        Ok(())
+    }
+
+    /// Adds a figure already scaled: the fast path for bulk loads. Figures of units that ended
+    /// go through `lineage` like `push`.
+    pub fn push_scaled(
+        &mut self,
+        lineage: &Lineage,
+        catalogue: &Catalogue,
+        r: Scaled,
+    ) -> Result<(), RollupError> {
+        match lineage.of(r.origin) {
+            [(to, share)] if *to == r.origin && *share == Decimal::ONE => {
+                self.push_row(
+                    r.origin,
+                    r.indicator,
+                    r.period,
+                    r.mantissa,
+                    r.scale,
+                    r.origin,
+                );
+                Ok(())
+            }
+            _ => self.push(
+                lineage,
+                catalogue,
+                r.origin,
+                r.indicator,
+                r.period,
+                Decimal::new(r.mantissa, r.scale),
+            ),
+        }
+    }
+
+    fn push_row(
+        &mut self,
+        unit: u32,
+        indicator: u32,
+        period: Period,
+        mantissa: i64,
+        scale: u32,
+        origin: u32,
+    ) {
+        self.unit.push(unit);
+        self.indicator.push(indicator);
+        self.period.push(period);
+        self.value.push(mantissa);
+        self.value_scale.push(scale.min(28) as u8);
+        self.origin.push(origin);
+        if let Some(s) = self.scale.get_mut(indicator as usize) {
+            *s = (*s).max(scale);
+        }
+    }
+
+    /// Row `k`'s value at its indicator's common scale.
+    fn scaled(&self, k: usize) -> Option<i64> {
+        let up =
+            self.scale[self.indicator[k] as usize].checked_sub(u32::from(self.value_scale[k]))?;
+        10i64
+            .checked_pow(up)
+            .and_then(|f| self.value[k].checked_mul(f))
     }
 
     /// The figures in force in `ds` (the last reported per unit, indicator and period among
@@ -373,47 +486,16 @@ impl Figures {
                 *slot = o;
             }
         }
-        let mut rows: Vec<(u32, u32, Period, Decimal, u32)> = Vec::with_capacity(in_force.len());
-        for ((u, i, p), o) in in_force {
-            for &(to, share) in lineage.of(u) {
-                let v = if share == Decimal::ONE || !catalogue.is_additive(i) {
-                    o.value
-                } else {
-                    o.value * share
-                };
-                rows.push((to, i, p, v, u));
+        let mut keys: Vec<(u32, u32, Period)> = in_force.keys().copied().collect();
+        keys.sort_by_key(|k| (k.1, k.2, k.0));
+        let mut f = Figures::with_capacity(catalogue, keys.len());
+        for key in keys {
+            if let Some(o) = in_force.get(&key) {
+                f.push(lineage, catalogue, key.0, key.1, key.2, o.value)?;
             }
-        }
-        rows.sort_by_key(|r| (r.1, r.2, r.0, r.4));
-        let mut scale = vec![0u32; catalogue.len()];
-        for r in &rows {
-            let s = &mut scale[r.1 as usize];
-            *s = (*s).max(r.3.normalize().scale());
-        }
-        let mut f = Figures {
-            scale,
-            ..Figures::default()
-        };
-        for (u, i, p, v, origin) in rows {
-            let scaled = to_scaled(v, f.scale[i as usize])
-                .ok_or_else(|| RollupError::Overflow(catalogue.id(i).to_string()))?;
-            f.unit.push(u);
-            f.indicator.push(i);
-            f.period.push(p);
-            f.value.push(scaled);
-            f.origin.push(origin);
         }
         Ok(f)
     }
-}
-
-fn to_scaled(v: Decimal, scale: u32) -> Option<i64> {
-    let mut m = v.normalize();
-    m.rescale(scale);
-    if m.scale() != scale {
-        return None;
-    }
-    i64::try_from(m.mantissa()).ok()
 }
 
 fn from_scaled(v: i128, scale: u32) -> Option<Decimal> {
@@ -450,26 +532,52 @@ pub struct Missing {
 
 /// The roll-up of a set of periods: every indicator for every present unit that has a figure
 /// or a unit below with one.
+///
+/// Laid out for national scale: own figures are one dense block (slot × indicator × period) of
+/// scaled integers; children's aggregates exist only for slots that have children; derived
+/// values only for derived indicators.
 #[derive(Debug, Clone)]
 pub struct Cube {
     pub periods: Vec<Period>,
     n_ind: usize,
-    /// Tree unit → slot.
-    slot_of: HashMap<u32, u32>,
+    /// Tree unit → slot (`NONE` when the unit has no figure and none below it).
+    slot_of: Vec<u32>,
     units: Vec<u32>,
     scale: Vec<u32>,
-    /// (slot, indicator, period) → own figure, scaled; i64::MIN when none.
-    reported: Vec<i64>,
-    /// Aggregate of the children; `agg_n` counts the children that contributed.
-    agg: Vec<i128>,
+    /// (slot, indicator, period) → own figure, scaled; `i64::MIN` when none.
+    own: Vec<i64>,
+    /// Slot → row of `agg` (`NONE` for slots without children).
+    agg_row: Vec<u32>,
+    /// (row, indicator, period) → aggregate of the children; `agg_n` counts contributors.
+    agg: Vec<i64>,
     agg_n: Vec<u32>,
-    /// Derived values (f64; NaN when none) and why not.
+    /// Indicator → position among the derived ones (`NONE` for others).
+    derived_pos: Vec<u32>,
+    n_derived: usize,
+    /// (slot, derived position, period) → value; NaN when it cannot be computed.
     derived: Vec<f64>,
 }
 
 impl Cube {
     fn cell(&self, slot: u32, ind: u32, per: usize) -> usize {
         (slot as usize * self.n_ind + ind as usize) * self.periods.len() + per
+    }
+
+    fn agg_cell(&self, slot: u32, ind: u32, per: usize) -> Option<usize> {
+        let row = *self.agg_row.get(slot as usize)?;
+        (row != NONE).then(|| (row as usize * self.n_ind + ind as usize) * self.periods.len() + per)
+    }
+
+    fn derived_cell(&self, slot: u32, ind: u32, per: usize) -> Option<usize> {
+        let pos = *self.derived_pos.get(ind as usize)?;
+        (pos != NONE)
+            .then(|| (slot as usize * self.n_derived + pos as usize) * self.periods.len() + per)
+    }
+
+    fn aggregate(&self, slot: u32, ind: u32, per: usize) -> Option<i64> {
+        self.agg_cell(slot, ind, per)
+            .filter(|&c| self.agg_n[c] > 0)
+            .map(|c| self.agg[c])
     }
 
     /// The value of `indicator` at `unit` for `period`.
@@ -494,12 +602,13 @@ impl Cube {
             .iter()
             .position(|x| *x == period)
             .ok_or_else(|| missing(format!("period {period} was not rolled up")))?;
-        let slot = *self
+        let slot = self
             .slot_of
-            .get(&u)
+            .get(u as usize)
+            .copied()
+            .filter(|&s| s != NONE)
             .ok_or_else(|| missing(format!("no figure for `{unit}` or the units below it")))?;
-        let c = self.cell(slot, i, p);
-        if let Rule::Derived { .. } = catalogue.rules[i as usize] {
+        if let Some(c) = self.derived_cell(slot, i, p) {
             let v = self.derived[c];
             return if v.is_finite() {
                 Decimal::from_f64_retain(v)
@@ -510,17 +619,18 @@ impl Cube {
                     })
                     .ok_or_else(|| missing("value out of range".into()))
             } else {
-                Err(missing(format!("`{indicator}` cannot be computed for `{unit}` in {period}: an input is missing or a divisor is zero")))
+                Err(missing(format!(
+                    "`{indicator}` cannot be computed for `{unit}` in {period}: an input is missing or a divisor is zero"
+                )))
             };
         }
         let scale = self.scale[i as usize];
-        let computed = if self.agg_n[c] > 0 {
-            from_scaled(self.agg[c], scale)
-        } else {
-            None
-        };
-        if self.reported[c] != i64::MIN {
-            let value = from_scaled(i128::from(self.reported[c]), scale)
+        let computed = self
+            .aggregate(slot, i, p)
+            .and_then(|v| from_scaled(i128::from(v), scale));
+        let own = self.own[self.cell(slot, i, p)];
+        if own != i64::MIN {
+            let value = from_scaled(i128::from(own), scale)
                 .ok_or_else(|| missing("value out of range".into()))?;
             return Ok(Value {
                 value,
@@ -528,70 +638,95 @@ impl Cube {
                 computed: computed.filter(|c| *c != value),
             });
         }
-        match (computed, catalogue.rules[i as usize].clone()) {
-            (Some(v), Rule::Base(AggregationMethod::Last)) => {
-                let _ = v;
-                Err(missing(format!("`{indicator}` is not added up over units (method `last`); report it or define it by a formula")))
-            }
-            (Some(v), _) => Ok(Value {
-                value: v,
-                source: Source::Computed,
-                computed: None,
-            }),
-            (None, _) => Err(missing(format!(
-                "no figure for `{indicator}` at `{unit}` or below in {period}"
+        match (computed, &catalogue.rules[i as usize]) {
+            (Some(_), Rule::Base(AggregationMethod::Last)) => Err(missing(format!(
+                "`{indicator}` is not added up over units (method `last`); report it or define it by a formula"
             ))),
+            (Some(v), _) => Ok(Value { value: v, source: Source::Computed, computed: None }),
+            (None, _) => Err(missing(format!("no figure for `{indicator}` at `{unit}` or below in {period}"))),
         }
     }
 
-    /// Number of (unit, indicator, period) cells holding a value.
+    /// Number of (unit, indicator, period) values: own, aggregated or derived.
     pub fn filled(&self) -> usize {
-        (0..self.reported.len())
-            .filter(|&c| {
-                self.reported[c] != i64::MIN || self.agg_n[c] > 0 || self.derived[c].is_finite()
-            })
-            .count()
+        let mut n = 0;
+        for slot in 0..self.units.len() as u32 {
+            for i in 0..self.n_ind as u32 {
+                for p in 0..self.periods.len() {
+                    let has = match self.derived_cell(slot, i, p) {
+                        Some(c) => self.derived[c].is_finite(),
+                        None => {
+                            self.own[self.cell(slot, i, p)] != i64::MIN
+                                || self.aggregate(slot, i, p).is_some()
+                        }
+                    };
+                    n += usize::from(has);
+                }
+            }
+        }
+        n
     }
 
     pub fn units(&self) -> &[u32] {
         &self.units
     }
+
+    /// The value in force of a base indicator as f64 (NaN when none): the input of formulas.
+    fn value_f64(&self, catalogue: &Catalogue, slot: u32, ind: u32, per: usize) -> f64 {
+        if let Some(c) = self.derived_cell(slot, ind, per) {
+            return self.derived[c];
+        }
+        let scale = 10f64.powi(self.scale[ind as usize] as i32);
+        let own = self.own[self.cell(slot, ind, per)];
+        if own != i64::MIN {
+            return own as f64 / scale;
+        }
+        match (
+            self.aggregate(slot, ind, per),
+            &catalogue.rules[ind as usize],
+        ) {
+            (Some(_), Rule::Base(AggregationMethod::Last)) | (None, _) => f64::NAN,
+            (Some(v), _) => v as f64 / scale,
+        }
+    }
 }
 
-fn combine(method: AggregationMethod, acc: i128, n: u32, v: i128) -> i128 {
+fn combine(method: AggregationMethod, acc: i64, n: u32, v: i64) -> Option<i64> {
     if n == 0 {
-        return v;
+        return Some(v);
     }
     match method {
-        AggregationMethod::Sum | AggregationMethod::Count => acc + v,
-        AggregationMethod::Min => acc.min(v),
-        AggregationMethod::Max => acc.max(v),
+        AggregationMethod::Sum | AggregationMethod::Count => acc.checked_add(v),
+        AggregationMethod::Min => Some(acc.min(v)),
+        AggregationMethod::Max => Some(acc.max(v)),
         // Not added over units; kept so that a reader can see children reported something.
-        AggregationMethod::Last => acc,
+        AggregationMethod::Last => Some(acc),
     }
 }
 
 /// Rolls up `periods` over the tree: each unit's own figure, or the aggregate of its
 /// children; then derived indicators from the aggregated inputs.
-pub fn roll_up(tree: &Tree, catalogue: &Catalogue, figures: &Figures, periods: &[Period]) -> Cube {
+pub fn roll_up(
+    tree: &Tree,
+    catalogue: &Catalogue,
+    figures: &Figures,
+    periods: &[Period],
+) -> Result<Cube, RollupError> {
     let n_ind = catalogue.len();
     let n_per = periods.len();
     let per_index: HashMap<Period, usize> =
         periods.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+    let rows: Vec<(usize, usize)> = (0..figures.len())
+        .filter_map(|k| per_index.get(&figures.period[k]).map(|&p| (k, p)))
+        .collect();
 
     // Slots: every unit with a figure in these periods, and its ancestors.
-    let mut slot_of: HashMap<u32, u32> = HashMap::new();
+    let mut slot_of = vec![NONE; tree.len()];
     let mut units = Vec::new();
-    for k in 0..figures.len() {
-        if !per_index.contains_key(&figures.period[k]) {
-            continue;
-        }
+    for &(k, _) in &rows {
         let mut u = figures.unit[k];
-        loop {
-            if slot_of.contains_key(&u) {
-                break;
-            }
-            slot_of.insert(u, units.len() as u32);
+        while slot_of[u as usize] == NONE {
+            slot_of[u as usize] = units.len() as u32;
             units.push(u);
             match tree.parent(u) {
                 Some(p) => u = p,
@@ -599,34 +734,49 @@ pub fn roll_up(tree: &Tree, catalogue: &Catalogue, figures: &Figures, periods: &
             }
         }
     }
-    let cells = units.len() * n_ind * n_per;
+    let mut agg_row = vec![NONE; units.len()];
+    let mut n_agg = 0u32;
+    for &u in &units {
+        if let Some(p) = tree.parent(u) {
+            let ps = slot_of[p as usize] as usize;
+            if agg_row[ps] == NONE {
+                agg_row[ps] = n_agg;
+                n_agg += 1;
+            }
+        }
+    }
+    let mut derived_pos = vec![NONE; n_ind];
+    for (k, &i) in catalogue.derived_order.iter().enumerate() {
+        derived_pos[i as usize] = k as u32;
+    }
+    let n_derived = catalogue.derived_order.len();
     let mut cube = Cube {
         periods: periods.to_vec(),
         n_ind,
         slot_of,
-        units,
         scale: figures.scale.clone(),
-        reported: vec![i64::MIN; cells],
-        agg: vec![0; cells],
-        agg_n: vec![0; cells],
-        derived: vec![f64::NAN; cells],
+        own: vec![i64::MIN; units.len() * n_ind * n_per],
+        agg_row,
+        agg: vec![0; n_agg as usize * n_ind * n_per],
+        agg_n: vec![0; n_agg as usize * n_ind * n_per],
+        derived_pos,
+        n_derived,
+        derived: vec![f64::NAN; units.len() * n_derived * n_per],
+        units,
     };
-    if cells == 0 {
-        return cube;
+    if cube.units.is_empty() {
+        return Ok(cube);
     }
-    for k in 0..figures.len() {
-        let Some(&p) = per_index.get(&figures.period[k]) else {
-            continue;
-        };
-        let Some(&slot) = cube.slot_of.get(&figures.unit[k]) else {
-            continue;
-        };
+    for &(k, p) in &rows {
+        let slot = cube.slot_of[figures.unit[k] as usize];
         let c = cube.cell(slot, figures.indicator[k], p);
+        let overflow = || RollupError::Overflow(catalogue.id(figures.indicator[k]).to_string());
+        let v = figures.scaled(k).ok_or_else(overflow)?;
         // Several predecessors can flow into one successor: their shares add up.
-        cube.reported[c] = if cube.reported[c] == i64::MIN {
-            figures.value[k]
+        cube.own[c] = if cube.own[c] == i64::MIN {
+            v
         } else {
-            cube.reported[c].saturating_add(figures.value[k])
+            cube.own[c].checked_add(v).ok_or_else(overflow)?
         };
     }
     fill_years_from_subperiods(&mut cube, catalogue);
@@ -636,13 +786,11 @@ pub fn roll_up(tree: &Tree, catalogue: &Catalogue, figures: &Figures, periods: &
             let s = cube.scale.get(*source as usize).copied().unwrap_or(0);
             for slot in 0..cube.units.len() as u32 {
                 for p in 0..n_per {
-                    let src = cube.reported[cube.cell(slot, *source, p)];
-                    if src != i64::MIN {
+                    let src = cube.own[cube.cell(slot, *source, p)];
+                    let c = cube.cell(slot, i as u32, p);
+                    if src != i64::MIN && cube.own[c] == i64::MIN {
                         let v = from_scaled(i128::from(src), s).unwrap_or_default();
-                        let c = cube.cell(slot, i as u32, p);
-                        if cube.reported[c] == i64::MIN {
-                            cube.reported[c] = i64::from(op.holds(v, *value));
-                        }
+                        cube.own[c] = i64::from(op.holds(v, *value));
                     }
                 }
             }
@@ -654,23 +802,14 @@ pub fn roll_up(tree: &Tree, catalogue: &Catalogue, figures: &Figures, periods: &
     // Bottom-up: every slot's value goes into its parent's aggregate. Slots are visited
     // deepest first so a parent's aggregate is complete before it is passed on.
     let mut order: Vec<u32> = (0..cube.units.len() as u32).collect();
-    let rank: HashMap<u32, usize> = tree
-        .bottom_up
-        .iter()
-        .enumerate()
-        .map(|(r, u)| (*u, r))
-        .collect();
-    order.sort_by_key(|s| {
-        rank.get(&cube.units[*s as usize])
-            .copied()
-            .unwrap_or(usize::MAX)
-    });
-    let methods: Vec<Option<AggregationMethod>> = catalogue
+    order.sort_by_key(|s| std::cmp::Reverse(tree.depth[cube.units[*s as usize] as usize]));
+    let methods: Vec<(u32, AggregationMethod)> = catalogue
         .rules
         .iter()
-        .map(|r| match r {
-            Rule::Base(m) => Some(*m),
-            Rule::CountWhere { .. } => Some(AggregationMethod::Sum),
+        .enumerate()
+        .filter_map(|(i, r)| match r {
+            Rule::Base(m) => Some((i as u32, *m)),
+            Rule::CountWhere { .. } => Some((i as u32, AggregationMethod::Sum)),
             Rule::Derived { .. } => None,
         })
         .collect();
@@ -678,22 +817,24 @@ pub fn roll_up(tree: &Tree, catalogue: &Catalogue, figures: &Figures, periods: &
         let Some(parent) = tree.parent(cube.units[slot as usize]) else {
             continue;
         };
-        let Some(&pslot) = cube.slot_of.get(&parent) else {
-            continue;
-        };
-        for (i, m) in methods.iter().enumerate() {
-            let Some(m) = *m else { continue };
+        let pslot = cube.slot_of[parent as usize];
+        for &(i, m) in &methods {
             for p in 0..n_per {
-                let c = cube.cell(slot, i as u32, p);
-                let v = if cube.reported[c] != i64::MIN {
-                    i128::from(cube.reported[c])
-                } else if cube.agg_n[c] > 0 && m != AggregationMethod::Last {
-                    cube.agg[c]
+                let own = cube.own[cube.cell(slot, i, p)];
+                let v = if own != i64::MIN {
+                    own
+                } else if m == AggregationMethod::Last {
+                    continue;
+                } else if let Some(a) = cube.aggregate(slot, i, p) {
+                    a
                 } else {
                     continue;
                 };
-                let pc = cube.cell(pslot, i as u32, p);
-                cube.agg[pc] = combine(m, cube.agg[pc], cube.agg_n[pc], v);
+                let Some(pc) = cube.agg_cell(pslot, i, p) else {
+                    continue;
+                };
+                cube.agg[pc] = combine(m, cube.agg[pc], cube.agg_n[pc], v)
+                    .ok_or_else(|| RollupError::Overflow(catalogue.id(i).to_string()))?;
                 cube.agg_n[pc] += 1;
             }
         }
@@ -707,106 +848,78 @@ pub fn roll_up(tree: &Tree, catalogue: &Catalogue, figures: &Figures, periods: &
             continue;
         };
         for p in 0..n_per {
-            columns.clear();
-            for &x in inputs {
-                let col: Vec<f64> = (0..n_slots as u32)
-                    .map(|s| cube.value_f64(catalogue, s, x, p))
-                    .collect();
-                columns.push(col);
+            columns.resize_with(inputs.len(), Vec::new);
+            for (col, &x) in columns.iter_mut().zip(inputs) {
+                col.clear();
+                col.extend((0..n_slots as u32).map(|s| cube.value_f64(catalogue, s, x, p)));
             }
             let refs: Vec<&[f64]> = columns.iter().map(|c| c.as_slice()).collect();
             formula.eval_columns(&refs, &mut out);
             for (s, v) in out.iter().enumerate() {
-                let c = cube.cell(s as u32, i, p);
-                cube.derived[c] = *v;
+                if let Some(c) = cube.derived_cell(s as u32, i, p) {
+                    cube.derived[c] = *v;
+                }
             }
         }
     }
-    cube
+    Ok(cube)
 }
 
 /// A unit's year from its own quarters (or halves, or months) when it reported no yearly
 /// figure: flows add up over a complete year, stocks take the last period, min and max
 /// take theirs. An incomplete year of a flow stays empty rather than understated.
 fn fill_years_from_subperiods(cube: &mut Cube, catalogue: &Catalogue) {
-    let n_per = cube.periods.len();
-    for (py, year) in cube.periods.clone().iter().enumerate() {
+    let periods = cube.periods.clone();
+    for (py, year) in periods.iter().enumerate() {
         let Period::Year(y) = *year else { continue };
-        let groups: [Vec<usize>; 3] = [
-            (1..=4u8)
-                .filter_map(|q| {
-                    cube.periods
-                        .iter()
-                        .position(|p| *p == Period::Quarter(y, q))
-                })
-                .collect(),
-            (1..=2u8)
-                .filter_map(|h| cube.periods.iter().position(|p| *p == Period::Half(y, h)))
-                .collect(),
-            (1..=12u8)
-                .filter_map(|m| cube.periods.iter().position(|p| *p == Period::Month(y, m)))
-                .collect(),
+        let position = |p: Period| periods.iter().position(|x| *x == p);
+        let groups: [(Vec<Option<usize>>, usize); 3] = [
+            (
+                (1..=4u8).map(|q| position(Period::Quarter(y, q))).collect(),
+                4,
+            ),
+            ((1..=2u8).map(|h| position(Period::Half(y, h))).collect(), 2),
+            (
+                (1..=12u8).map(|m| position(Period::Month(y, m))).collect(),
+                12,
+            ),
         ];
-        let wanted = [4usize, 2, 12];
         for slot in 0..cube.units.len() as u32 {
             for (i, rule) in catalogue.rules.iter().enumerate() {
                 let Rule::Base(method) = rule else { continue };
                 let yc = cube.cell(slot, i as u32, py);
-                if cube.reported[yc] != i64::MIN {
+                if cube.own[yc] != i64::MIN {
                     continue;
                 }
-                for (g, group) in groups.iter().enumerate() {
-                    let vals: Vec<i64> = group
+                for (group, wanted) in &groups {
+                    let vals: Vec<Option<i64>> = group
                         .iter()
-                        .map(|&p| cube.reported[cube.cell(slot, i as u32, p)])
-                        .filter(|v| *v != i64::MIN)
+                        .map(|p| {
+                            p.map(|p| cube.own[cube.cell(slot, i as u32, p)])
+                                .filter(|v| *v != i64::MIN)
+                        })
                         .collect();
-                    if vals.is_empty() || group.len() != wanted[g] {
+                    let present: Vec<i64> = vals.iter().flatten().copied().collect();
+                    if present.is_empty() || vals.len() != *wanted {
                         continue;
                     }
-                    let complete = vals.len() == wanted[g];
-                    let last = group
-                        .last()
-                        .map(|&p| cube.reported[cube.cell(slot, i as u32, p)])
-                        .filter(|v| *v != i64::MIN);
+                    let complete = present.len() == *wanted;
+                    let last = vals.last().copied().flatten();
                     let v = match method {
                         AggregationMethod::Sum if complete => {
-                            vals.iter().try_fold(0i64, |a, b| a.checked_add(*b))
+                            present.iter().try_fold(0i64, |a, b| a.checked_add(*b))
                         }
                         AggregationMethod::Sum => None,
                         AggregationMethod::Count | AggregationMethod::Last => last,
-                        AggregationMethod::Min => vals.iter().min().copied(),
-                        AggregationMethod::Max => vals.iter().max().copied(),
+                        AggregationMethod::Min => present.iter().min().copied(),
+                        AggregationMethod::Max => present.iter().max().copied(),
                     };
                     if let Some(v) = v {
-                        cube.reported[yc] = v;
+                        cube.own[yc] = v;
                         break;
                     }
                 }
             }
-        }
-        let _ = n_per;
-    }
-}
-
-impl Cube {
-    fn value_f64(&self, catalogue: &Catalogue, slot: u32, ind: u32, per: usize) -> f64 {
-        let c = self.cell(slot, ind, per);
-        if let Rule::Derived { .. } = catalogue.rules[ind as usize] {
-            return self.derived[c];
-        }
-        let scale = 10f64.powi(self.scale[ind as usize] as i32);
-        if self.reported[c] != i64::MIN {
-            self.reported[c] as f64 / scale
-        } else if self.agg_n[c] > 0
-            && !matches!(
-                catalogue.rules[ind as usize],
-                Rule::Base(AggregationMethod::Last)
-            )
-        {
-            self.agg[c].to_f64().map_or(f64::NAN, |v| v / scale)
-        } else {
-            f64::NAN
         }
     }
 }
@@ -904,7 +1017,9 @@ pub fn series(
         .collect();
     periods.sort();
     periods.dedup();
-    let cube = roll_up(&tree, &catalogue, &figures, &periods);
+    let Ok(cube) = roll_up(&tree, &catalogue, &figures, &periods) else {
+        return out;
+    };
     for p in periods {
         if out.iter().any(|f| f.period == p) {
             continue;

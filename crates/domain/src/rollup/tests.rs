@@ -90,7 +90,7 @@ impl World {
         };
         let figures = Figures::from_dataset(&self.ds, &tree, &lineage, &catalogue, filter).unwrap();
         let periods: Vec<Period> = periods.iter().map(|p| p.parse().unwrap()).collect();
-        let cube = roll_up(&tree, &catalogue, &figures, &periods);
+        let cube = roll_up(&tree, &catalogue, &figures, &periods).unwrap();
         (tree, catalogue, figures, cube)
     }
 }
@@ -555,4 +555,76 @@ fn a_target_of_a_unit_that_reports_nothing_is_judged_on_its_communes() {
     );
     assert_eq!(a.latest.unwrap().value, dec("35"));
     assert_eq!(a.status, crate::status::Status::OnTrack);
+}
+
+#[test]
+fn scaled_figures_of_mixed_scales_add_up_exactly() {
+    let w = World::district();
+    let tree = Tree::at(&w.ds.units, date("2018-06-30"));
+    let lineage = Lineage::new(&tree, &[]);
+    let catalogue = Catalogue::new(&w.ds.indicators).unwrap();
+    let mut f = Figures::new(&catalogue);
+    let fa = catalogue.index_of("forest_area").unwrap();
+    let a = tree.index_of("a").unwrap();
+    let b = tree.index_of("b").unwrap();
+    f.push_scaled(
+        &lineage,
+        &catalogue,
+        Scaled {
+            origin: a,
+            indicator: fa,
+            period: Period::Year(2018),
+            mantissa: 15,
+            scale: 1,
+        },
+    )
+    .unwrap();
+    f.push_scaled(
+        &lineage,
+        &catalogue,
+        Scaled {
+            origin: b,
+            indicator: fa,
+            period: Period::Year(2018),
+            mantissa: 2,
+            scale: 0,
+        },
+    )
+    .unwrap();
+    let cube = roll_up(&tree, &catalogue, &f, &[Period::Year(2018)]).unwrap();
+    assert_eq!(
+        cube.get(&tree, &catalogue, "d", "forest_area", Period::Year(2018))
+            .unwrap()
+            .value,
+        dec("3.5")
+    );
+    // Sums beyond what 64 bits hold are refused, not wrapped.
+    f.push_scaled(
+        &lineage,
+        &catalogue,
+        Scaled {
+            origin: a,
+            indicator: fa,
+            period: Period::Year(2019),
+            mantissa: i64::MAX,
+            scale: 0,
+        },
+    )
+    .unwrap();
+    f.push_scaled(
+        &lineage,
+        &catalogue,
+        Scaled {
+            origin: b,
+            indicator: fa,
+            period: Period::Year(2019),
+            mantissa: i64::MAX,
+            scale: 0,
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        roll_up(&tree, &catalogue, &f, &[Period::Year(2019)]),
+        Err(RollupError::Overflow(_))
+    ));
 }
