@@ -198,6 +198,11 @@ pub struct Share {
 /// Checks every parent target that has shares, with versions and figures as of `date`.
 pub fn check(ds: &Dataset, date: chrono::NaiveDate) -> Vec<Coherence> {
     let mut out = Vec::new();
+    let filter = FigureFilter {
+        known_by: date,
+        include_unapproved: false,
+    };
+    let rollups = crate::rollup::Rollups::new(ds, filter, date);
     for parent in &ds.targets {
         let key = target_key(&parent.resolution, &parent.code);
         let children: Vec<&Target> = ds
@@ -254,15 +259,12 @@ pub fn check(ds: &Dataset, date: chrono::NaiveDate) -> Vec<Coherence> {
                 })
                 .collect();
         } else if let Some(denominator) = ratio_denominator(indicator) {
-            let filter = FigureFilter {
-                known_by: date,
-                include_unapproved: false,
-            };
             let mut num = Decimal::ZERO;
             let mut den = Decimal::ZERO;
             let mut missing = Vec::new();
             for (t, x) in &values {
-                let w = crate::rollup::series(ds, &t.unit, &denominator, filter, date)
+                let w = rollups
+                    .series(&t.unit, &denominator)
                     .last()
                     .map(|f| f.value);
                 match w {

@@ -303,6 +303,7 @@ fn milestone_check(
 /// Judges every target of a resolution that applies to a unit, as the review does.
 pub fn judge_target(
     ds: &Dataset,
+    rollups: &crate::rollup::Rollups,
     t: &Target,
     opts: StatusOptions,
 ) -> Result<TargetReview, ReviewError> {
@@ -316,10 +317,11 @@ pub fn judge_target(
                 t.indicator.clone(),
             )
         })?;
-    let (before, a) = status::assess_at(ds, t, ind, Cutoff::Before(opts.as_of), opts);
+    let before = version::target_version(ds, t, Cutoff::Before(opts.as_of));
+    let a = status::assess_with(rollups, t, &before, ind);
     let after = version::target_version(ds, t, Cutoff::Through(opts.as_of));
     let (adjusted, assessment_adjusted) = if after != before {
-        let a2 = status::assess(ds, t, &after, ind, opts);
+        let a2 = status::assess_with(rollups, t, &after, ind);
         (
             (after.spec.value != before.spec.value).then(|| after.spec.value.clone()),
             Some(a2),
@@ -501,6 +503,7 @@ pub fn build(ds: &Dataset, opts: ReviewOptions) -> Result<Review, ReviewError> {
         include_unapproved: opts.include_unapproved,
     };
     let resolutions = resolutions_in_force(ds, &unit.id, opts.as_of);
+    let rollups = sopts.rollups(ds);
 
     let mut targets = Vec::new();
     let mut summaries = Vec::new();
@@ -510,7 +513,7 @@ pub fn build(ds: &Dataset, opts: ReviewOptions) -> Result<Review, ReviewError> {
         let own = r.unit == unit.id;
         let rows: Vec<TargetReview> = targets_for(ds, r, &unit.id)
             .into_iter()
-            .map(|t| judge_target(ds, t, sopts))
+            .map(|t| judge_target(ds, &rollups, t, sopts))
             .collect::<Result<_, _>>()?;
         for row in &rows {
             subjects.push(Subject::Target {
@@ -604,7 +607,7 @@ pub fn build(ds: &Dataset, opts: ReviewOptions) -> Result<Review, ReviewError> {
         Some(Status::AtRisk) => 1,
         _ => 2,
     });
-    shortfalls.extend(lagging_units(ds, &targets, &unit.id, sopts)?);
+    shortfalls.extend(lagging_units(ds, &rollups, &targets, &unit.id, sopts)?);
     Ok(Review {
         unit: UnitRef {
             id: unit.id.clone(),
@@ -633,6 +636,7 @@ pub fn build(ds: &Dataset, opts: ReviewOptions) -> Result<Review, ReviewError> {
 /// target.
 fn lagging_units(
     ds: &Dataset,
+    rollups: &crate::rollup::Rollups,
     rows: &[TargetReview],
     unit: &str,
     opts: StatusOptions,
@@ -650,7 +654,7 @@ fn lagging_units(
             .collect();
         if !shares.is_empty() {
             for t in shares {
-                let share = judge_target(ds, t, opts)?;
+                let share = judge_target(ds, rollups, t, opts)?;
                 if matches!(share.assessment.status, Status::OffTrack | Status::AtRisk) {
                     out.push(Shortfall {
                         kind: ShortfallKind::LaggingUnit,
@@ -676,19 +680,13 @@ fn lagging_units(
         if crate::allocation::is_additive(indicator) {
             continue;
         }
-        let filter = crate::version::FigureFilter {
-            known_by: opts.as_of,
-            include_unapproved: opts.include_unapproved,
-        };
         let sign = rust_decimal::Decimal::from(indicator.direction.sign());
         for sub in ds
             .units
             .iter()
             .filter(|u| u.parent.as_deref() == Some(unit) && u.is_valid_on(opts.as_of))
         {
-            let Some(last) =
-                crate::rollup::series(ds, &sub.id, &indicator.id, filter, opts.as_of).pop()
-            else {
+            let Some(last) = rollups.series(&sub.id, &indicator.id).pop() else {
                 continue;
             };
             if (last.value - target) * sign < rust_decimal::Decimal::ZERO {
@@ -748,6 +746,7 @@ pub fn status_table(
             return Err(ReviewError::UnknownUnit(u.to_string()));
         }
     }
+    let rollups = opts.rollups(ds);
     let mut rows = Vec::new();
     for t in ds
         .targets
@@ -764,10 +763,11 @@ pub fn status_table(
                     t.indicator.clone(),
                 )
             })?;
-        let (now, a) = status::assess_at(ds, t, ind, Cutoff::Through(opts.as_of), opts);
+        let now = version::target_version(ds, t, Cutoff::Through(opts.as_of));
+        let a = status::assess_with(&rollups, t, &now, ind);
         let original = version::target_version(ds, t, Cutoff::Original);
         let assessment_original =
-            (original != now).then(|| status::assess(ds, t, &original, ind, opts));
+            (original != now).then(|| status::assess_with(&rollups, t, &original, ind));
         rows.push(StatusRow {
             resolution: t.resolution.clone(),
             code: t.code.clone(),

@@ -969,10 +969,110 @@ pub fn provenance(
     out
 }
 
-/// The figures of one unit and indicator, period by period, as a target is judged on them: the
-/// unit's own figure where it reported one, else the roll-up of the units below it (or the
-/// indicator's formula over rolled-up inputs), in the tree in force at `tree_date`. A computed
-/// figure takes the least firm standing of the figures it came from.
+/// The roll-ups of a dataset with the figures known at a date, built once and asked many
+/// times: a review judges dozens of targets on the same figures.
+pub struct Rollups<'a> {
+    ds: &'a Dataset,
+    filter: FigureFilter,
+    tree: Tree,
+    /// Absent when the indicators cannot be rolled up (a formula that does not parse: the
+    /// dataset's validation says why); own figures still count.
+    built: Option<(Catalogue, Figures, Cube)>,
+    /// Standing of each figure in force, by (reporting unit, indicator, period).
+    standing: HashMap<(u32, u32, Period), Standing>,
+}
+
+impl<'a> Rollups<'a> {
+    /// Every period the dataset has, in the tree in force at `tree_date`.
+    pub fn new(ds: &'a Dataset, filter: FigureFilter, tree_date: NaiveDate) -> Rollups<'a> {
+        let tree = Tree::at(&ds.units, tree_date);
+        let mut standing = HashMap::new();
+        let built = Catalogue::new(&ds.indicators).ok().and_then(|catalogue| {
+            let lineage = Lineage::new(&tree, &ds.reorganisations);
+            let figures = Figures::from_dataset(ds, &tree, &lineage, &catalogue, filter).ok()?;
+            let mut periods: Vec<Period> = figures.period.clone();
+            periods.sort();
+            periods.dedup();
+            let cube = roll_up(&tree, &catalogue, &figures, &periods).ok()?;
+            for o in &ds.observations {
+                if let (Some(u), Some(i)) =
+                    (tree.index_of(&o.unit), catalogue.index_of(&o.indicator))
+                {
+                    if o.known_from() <= filter.known_by
+                        && (filter.include_unapproved || o.state == ReviewState::Approved)
+                    {
+                        standing.insert((u, i, o.period), o.standing);
+                    }
+                }
+            }
+            Some((catalogue, figures, cube))
+        });
+        Rollups {
+            ds,
+            filter,
+            tree,
+            built,
+            standing,
+        }
+    }
+
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    /// The figures of one unit and indicator, period by period, as a target is judged on them:
+    /// the unit's own figure where it reported one, else the roll-up of the units below it (or
+    /// the indicator's formula over rolled-up inputs). A computed figure takes the least firm
+    /// standing of the figures it came from.
+    pub fn series(&self, unit: &str, indicator: &str) -> Vec<Figure> {
+        let own = crate::version::figures(self.ds, unit, indicator, self.filter);
+        let mut out: Vec<Figure> = own
+            .iter()
+            .map(|o| Figure {
+                period: o.period,
+                value: o.value,
+                standing: o.standing,
+            })
+            .collect();
+        let Some((catalogue, figures, cube)) = &self.built else {
+            return out;
+        };
+        let Some(ind) = catalogue.index_of(indicator) else {
+            return out;
+        };
+        let inputs = catalogue.closure(ind);
+        for period in &cube.periods {
+            if out.iter().any(|f| f.period == *period) {
+                continue;
+            }
+            if let Ok(v) = cube.get(&self.tree, catalogue, unit, indicator, *period) {
+                let standing = inputs
+                    .iter()
+                    .flat_map(|&i| {
+                        provenance(&self.tree, figures, unit, i, *period)
+                            .into_iter()
+                            .map(move |u| (i, u))
+                    })
+                    .filter_map(|(i, u)| {
+                        self.tree
+                            .index_of(&u)
+                            .and_then(|u| self.standing.get(&(u, i, *period)).copied())
+                    })
+                    .min()
+                    .unwrap_or(Standing::Final);
+                out.push(Figure {
+                    period: *period,
+                    value: v.value,
+                    standing,
+                });
+            }
+        }
+        out.sort_by_key(|f| f.period);
+        out
+    }
+}
+
+/// [`Rollups::series`] for one question: builds the roll-ups and asks once.
 pub fn series(
     ds: &Dataset,
     unit: &str,
@@ -980,75 +1080,7 @@ pub fn series(
     filter: FigureFilter,
     tree_date: NaiveDate,
 ) -> Vec<Figure> {
-    let own = crate::version::figures(ds, unit, indicator, filter);
-    let mut out: Vec<Figure> = own
-        .iter()
-        .map(|o| Figure {
-            period: o.period,
-            value: o.value,
-            standing: o.standing,
-        })
-        .collect();
-    let derived = ds
-        .indicators
-        .iter()
-        .any(|i| i.id == indicator && !matches!(i.aggregation, Aggregation::Base(_)));
-    let has_children = ds.units.iter().any(|u| u.parent.as_deref() == Some(unit));
-    if !derived && !has_children {
-        return out;
-    }
-    // Roll up only what this series needs: the periods the dataset has for the indicator's
-    // inputs, in the tree of the date.
-    let Ok(catalogue) = Catalogue::new(&ds.indicators) else {
-        return out;
-    };
-    let Some(ind) = catalogue.index_of(indicator) else {
-        return out;
-    };
-    let tree = Tree::at(&ds.units, tree_date);
-    let lineage = Lineage::new(&tree, &ds.reorganisations);
-    let Ok(figures) = Figures::from_dataset(ds, &tree, &lineage, &catalogue, filter) else {
-        return out;
-    };
-    let inputs = catalogue.closure(ind);
-    let mut periods: Vec<Period> = (0..figures.len())
-        .filter(|&k| inputs.contains(&figures.indicator[k]))
-        .map(|k| figures.period[k])
-        .collect();
-    periods.sort();
-    periods.dedup();
-    let Ok(cube) = roll_up(&tree, &catalogue, &figures, &periods) else {
-        return out;
-    };
-    for p in periods {
-        if out.iter().any(|f| f.period == p) {
-            continue;
-        }
-        if let Ok(v) = cube.get(&tree, &catalogue, unit, indicator, p) {
-            let standing = inputs
-                .iter()
-                .flat_map(|&i| {
-                    provenance(&tree, &figures, unit, i, p)
-                        .into_iter()
-                        .map(move |u| (i, u))
-                })
-                .filter_map(|(i, u)| {
-                    crate::version::figures(ds, &u, catalogue.id(i), filter)
-                        .into_iter()
-                        .find(|o| o.period == p)
-                        .map(|o| o.standing)
-                })
-                .min()
-                .unwrap_or(Standing::Final);
-            out.push(Figure {
-                period: p,
-                value: v.value,
-                standing,
-            });
-        }
-    }
-    out.sort_by_key(|f| f.period);
-    out
+    Rollups::new(ds, filter, tree_date).series(unit, indicator)
 }
 
 impl Catalogue {

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::model::*;
 use crate::period::Period;
+use crate::rollup::Rollups;
 use crate::version::{self, Cutoff, FigureFilter, TargetVersion};
 
 /// The brief's statuses, best first.
@@ -284,6 +285,22 @@ fn realisation(measure: Decimal, target: Decimal, d: Direction) -> Option<f64> {
     }
 }
 
+impl StatusOptions {
+    /// The figures a judgement at these options may use.
+    pub fn filter(&self) -> FigureFilter {
+        FigureFilter {
+            known_by: self.as_of,
+            include_unapproved: self.include_unapproved,
+        }
+    }
+
+    /// The roll-ups a judgement at these options uses: the figures known then, in the tree of
+    /// the date. Build once for many targets.
+    pub fn rollups<'a>(&self, ds: &'a Dataset) -> Rollups<'a> {
+        Rollups::new(ds, self.filter(), self.as_of)
+    }
+}
+
 /// The status of `target` under `version` at `opts.as_of`.
 pub fn assess(
     ds: &Dataset,
@@ -292,14 +309,20 @@ pub fn assess(
     indicator: &Indicator,
     opts: StatusOptions,
 ) -> Assessment {
+    assess_with(&opts.rollups(ds), target, version, indicator)
+}
+
+/// [`assess`] on roll-ups already built for `opts`.
+pub fn assess_with(
+    rollups: &Rollups,
+    target: &Target,
+    version: &TargetVersion,
+    indicator: &Indicator,
+) -> Assessment {
     if version.withdrawn {
         return Assessment::empty(Status::Withdrawn, Some("withdrawn by an adjustment".into()));
     }
-    let filter = FigureFilter {
-        known_by: opts.as_of,
-        include_unapproved: opts.include_unapproved,
-    };
-    let all = crate::rollup::series(ds, &target.unit, &target.indicator, filter, opts.as_of);
+    let all = rollups.series(&target.unit, &target.indicator);
     let t0 = target.baseline_period.end();
     let t1 = version.spec.deadline;
     let after: Vec<Figure> = all
