@@ -94,6 +94,23 @@ pub fn allocate(
         return Err(AllocationError::NoSubUnits(parent.unit.clone(), date));
     }
     let additive = is_additive(indicator);
+    // Weights and baselines from rolled-up figures: a district whose population only its
+    // communes report still has one.
+    let rollups = crate::rollup::Rollups::new(
+        ds,
+        FigureFilter {
+            known_by: date,
+            include_unapproved: false,
+        },
+        date,
+    );
+    let figure_at = |unit: &str, indicator: &str, period: crate::period::Period| {
+        rollups
+            .series(unit, indicator)
+            .into_iter()
+            .find(|f| f.period == period)
+            .map(|f| f.value)
+    };
     let weights: Vec<Decimal> = match split {
         Split::Equal => vec![Decimal::ONE; subs.len()],
         Split::Proportional {
@@ -103,21 +120,13 @@ pub fn allocate(
             if !additive {
                 return Err(AllocationError::NotAdditive(indicator.id.clone()));
             }
-            let filter = FigureFilter {
-                known_by: date,
-                include_unapproved: false,
-            };
             subs.iter()
                 .map(|u| {
-                    version::figures(ds, &u.id, by, filter)
-                        .into_iter()
-                        .find(|o| o.period == *period)
-                        .map(|o| o.value)
-                        .ok_or_else(|| AllocationError::MissingWeight {
-                            unit: u.id.clone(),
-                            indicator: by.clone(),
-                            period: period.to_string(),
-                        })
+                    figure_at(&u.id, by, *period).ok_or_else(|| AllocationError::MissingWeight {
+                        unit: u.id.clone(),
+                        indicator: by.clone(),
+                        period: period.to_string(),
+                    })
                 })
                 .collect::<Result<_, _>>()?
         }
@@ -144,14 +153,25 @@ pub fn allocate(
     Ok(subs
         .iter()
         .zip(values)
-        .map(|(u, v)| Target {
+        .zip(&weights)
+        .map(|((u, v), w)| Target {
             resolution: parent.resolution.clone(),
             code: format!("{}.{}", parent.code, u.id),
             indicator: parent.indicator.clone(),
             unit: u.id.clone(),
             field: parent.field,
             kind: parent.kind,
-            baseline: parent.baseline,
+            // The sub-unit's own baseline when its figure is known; else its share of the
+            // parent's (an amount) or the parent's (a rate).
+            baseline: figure_at(&u.id, &parent.indicator, parent.baseline_period).unwrap_or_else(
+                || {
+                    if additive {
+                        (parent.baseline * *w / total).round_dp(places).normalize()
+                    } else {
+                        parent.baseline
+                    }
+                },
+            ),
             baseline_period: parent.baseline_period,
             original: TargetSpec {
                 name: format!("{} — {}", version.spec.name, u.name),
@@ -561,5 +581,43 @@ mod tests {
             .map(|s| (s.code.as_str(), s.unit.as_deref().unwrap_or("")))
             .collect();
         assert_eq!(lagging, [("1", "d2"), ("2", "d3")]);
+    }
+
+    #[test]
+    fn weights_and_baselines_come_from_rolled_up_figures() {
+        let mut ds = world();
+        ds.units.push(unit("c1", Some("d1")));
+        ds.units.push(unit("c2", Some("d2")));
+        ds.units.push(unit("c3", Some("d3")));
+        let mut parent = target("1", "p", "revenue", "1000", None);
+        parent.baseline = dec("600");
+        ds.targets = vec![parent];
+        // Only the communes report population and revenue.
+        ds.observations = vec![
+            obs("c1", "population", "50"),
+            obs("c2", "population", "30"),
+            obs("c3", "population", "20"),
+        ];
+        for (c, v) in [("c1", "300"), ("c2", "200"), ("c3", "100")] {
+            let mut o = obs(c, "revenue", v);
+            o.period = Period::Year(2015);
+            ds.observations.push(o);
+        }
+        let by = Split::Proportional {
+            indicator: "population".into(),
+            period: Period::Year(2017),
+        };
+        let shares = allocate(&ds, "r", "1", &by, date("2018-01-01")).unwrap();
+        let baselines: Vec<Decimal> = shares.iter().map(|t| t.baseline).collect();
+        assert_eq!(baselines, [dec("300"), dec("200"), dec("100")]);
+        let values: Vec<TargetValue> = shares.iter().map(|t| t.original.value.clone()).collect();
+        assert_eq!(
+            values,
+            [
+                TargetValue::Exact(dec("500")),
+                TargetValue::Exact(dec("300")),
+                TargetValue::Exact(dec("200"))
+            ]
+        );
     }
 }

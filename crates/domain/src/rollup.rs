@@ -607,27 +607,26 @@ impl Cube {
             .get(u as usize)
             .copied()
             .filter(|&s| s != NONE)
-            .ok_or_else(|| missing(format!("no figure for `{unit}` or the units below it")))?;
-        if let Some(c) = self.derived_cell(slot, i, p) {
-            let v = self.derived[c];
-            return if v.is_finite() {
-                Decimal::from_f64_retain(v)
-                    .map(|d| Value {
-                        value: d,
-                        source: Source::Derived,
-                        computed: None,
-                    })
-                    .ok_or_else(|| missing("value out of range".into()))
-            } else {
-                Err(missing(format!(
-                    "`{indicator}` cannot be computed for `{unit}` in {period}: an input is missing or a divisor is zero"
-                )))
-            };
-        }
+            .ok_or_else(|| {
+                missing(format!(
+                    "no figure for `{indicator}` at `{unit}` or the units below it in {period}"
+                ))
+            })?;
+        let last = matches!(
+            catalogue.rules[i as usize],
+            Rule::Base(AggregationMethod::Last)
+        );
         let scale = self.scale[i as usize];
-        let computed = self
-            .aggregate(slot, i, p)
-            .and_then(|v| from_scaled(i128::from(v), scale));
+        // What the units below add up to (or the formula gives), shown beside an own figure.
+        let computed = match self.derived_cell(slot, i, p) {
+            Some(c) => Some(self.derived[c])
+                .filter(|v| v.is_finite())
+                .and_then(Decimal::from_f64_retain),
+            None if last => None,
+            None => self
+                .aggregate(slot, i, p)
+                .and_then(|v| from_scaled(i128::from(v), scale)),
+        };
         let own = self.own[self.cell(slot, i, p)];
         if own != i64::MIN {
             let value = from_scaled(i128::from(own), scale)
@@ -638,8 +637,16 @@ impl Cube {
                 computed: computed.filter(|c| *c != value),
             });
         }
+        if self.derived_cell(slot, i, p).is_some() {
+            return computed.map(|value| Value { value, source: Source::Derived, computed: None }).ok_or_else(|| {
+                missing(format!(
+                    "`{indicator}` cannot be computed for `{unit}` in {period}: an input is missing or a divisor is zero"
+                ))
+            });
+        }
+        let has_children_figures = self.aggregate(slot, i, p).is_some();
         match (computed, &catalogue.rules[i as usize]) {
-            (Some(_), Rule::Base(AggregationMethod::Last)) => Err(missing(format!(
+            (None, Rule::Base(AggregationMethod::Last)) if has_children_figures => Err(missing(format!(
                 "`{indicator}` is not added up over units (method `last`); report it or define it by a formula"
             ))),
             (Some(v), _) => Ok(Value { value: v, source: Source::Computed, computed: None }),
@@ -673,13 +680,13 @@ impl Cube {
 
     /// The value in force of a base indicator as f64 (NaN when none): the input of formulas.
     fn value_f64(&self, catalogue: &Catalogue, slot: u32, ind: u32, per: usize) -> f64 {
-        if let Some(c) = self.derived_cell(slot, ind, per) {
-            return self.derived[c];
-        }
         let scale = 10f64.powi(self.scale[ind as usize] as i32);
         let own = self.own[self.cell(slot, ind, per)];
         if own != i64::MIN {
             return own as f64 / scale;
+        }
+        if let Some(c) = self.derived_cell(slot, ind, per) {
+            return self.derived[c];
         }
         match (
             self.aggregate(slot, ind, per),

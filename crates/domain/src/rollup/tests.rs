@@ -628,3 +628,52 @@ fn scaled_figures_of_mixed_scales_add_up_exactly() {
         Err(RollupError::Overflow(_))
     ));
 }
+
+#[test]
+fn an_own_figure_of_a_derived_indicator_wins_and_the_formula_shows_beside_it() {
+    let mut w = World::district();
+    w.ds.observations = vec![
+        obs("a", "forest_area", "2018", "10"),
+        obs("a", "natural_area", "2018", "100"),
+        obs("b", "forest_area", "2018", "30"),
+        obs("b", "natural_area", "2018", "100"),
+        obs("d", "forest_cover", "2018", "21.5"),
+    ];
+    let c = w.cube("2018-06-30", &["2018"]);
+    let v = get(&c, "d", "forest_cover", "2018").unwrap();
+    assert_eq!(
+        v,
+        Value {
+            value: dec("21.5"),
+            source: Source::Reported,
+            computed: Some(dec("20"))
+        }
+    );
+    // The province's formula uses its own inputs, not the district's reported rate.
+    assert_eq!(
+        get(&c, "p", "forest_cover", "2018").unwrap().value,
+        dec("20")
+    );
+}
+
+#[test]
+fn a_rate_reported_at_a_unit_has_no_computed_twin() {
+    let mut w = World::district();
+    w.ds.indicators.push(indicator(
+        "rate",
+        Aggregation::Base(AggregationMethod::Last),
+    ));
+    w.ds.observations = vec![
+        obs("a", "rate", "2018", "40"),
+        obs("d", "rate", "2018", "55"),
+    ];
+    let c = w.cube("2018-06-30", &["2018"]);
+    assert_eq!(
+        get(&c, "d", "rate", "2018").unwrap(),
+        Value {
+            value: dec("55"),
+            source: Source::Reported,
+            computed: None
+        }
+    );
+}
