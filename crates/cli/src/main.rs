@@ -1,6 +1,9 @@
 //! The `chitieu` command line: the edge where files, the database and the terminal meet the
 //! domain. Errors become one line on standard error and a non-zero exit code.
 
+mod hierarchy;
+mod synthetic;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -107,6 +110,87 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// The value of an indicator at a unit for a period: the unit's own figure, or the
+    /// roll-up of the units below it (or the indicator's formula over rolled-up figures), with
+    /// the reporting units it came from.
+    ///
+    /// A reported figure that disagrees with the units below is shown with their aggregate
+    /// beside it. The unit tree is the one in force at --tree-date; figures of units merged
+    /// or split before then flow into their successors.
+    Value {
+        /// Unit id (e.g. luc-ngan).
+        #[arg(long)]
+        unit: String,
+        /// Indicator id (e.g. forest-cover).
+        #[arg(long)]
+        indicator: String,
+        /// Period: a year (2018), a half (2018-H1), a quarter (2018-Q2) or a month (2018-06).
+        #[arg(long)]
+        period: String,
+        /// Date (YYYY-MM-DD): only the figures known then. Default: today.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// The unit tree in force on this date (YYYY-MM-DD). Default: --as-of.
+        #[arg(long, value_parser = parse_date)]
+        tree_date: Option<NaiveDate>,
+        /// Also list the value of each sub-unit, side by side.
+        #[arg(long)]
+        children: bool,
+        #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
+        format: StatusFormat,
+        /// Count figures the level above has not approved yet.
+        #[arg(long)]
+        include_unapproved: bool,
+    },
+    /// Split a target among the sub-units of its unit (chỉ tiêu giao) and write the shares as
+    /// a bundle to import.
+    ///
+    /// Amounts are divided (equally, or in proportion to an indicator) and rounded, the last
+    /// sub-unit taking the remainder, so the shares add up exactly; a rate is given to every
+    /// sub-unit. The bundle also holds, unchanged, what the shares refer to (the target, its
+    /// resolution, units, indicators), so that it imports on its own: into the database it
+    /// came from, only the shares are new.
+    #[command(group(clap::ArgGroup::new("split").required(true).args(["equal", "by"])))]
+    Allocate {
+        /// The target to split, as RESOLUTION/CODE (e.g. bac-giang-xviii/14).
+        #[arg(long)]
+        target: String,
+        /// The same value for every sub-unit: a rate as it is, an amount divided equally.
+        #[arg(long)]
+        equal: bool,
+        /// In proportion to each sub-unit's own figure for this indicator (its population,
+        /// its area), in --period. Additive indicators only.
+        #[arg(long, requires = "period")]
+        by: Option<String>,
+        /// The period of the --by figures (2018, 2018-H1, 2018-Q2, 2018-06).
+        #[arg(long, requires = "by")]
+        period: Option<String>,
+        /// Date (YYYY-MM-DD): the target's version, the units and the figures of then.
+        /// Default: today.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Write the bundle here (and print the shares) instead of to standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check every target that has shares: what the shares add up to (or, for a ratio, the
+    /// aggregate they imply, weighted by each sub-unit's latest denominator) against the
+    /// whole, and the gap. A report: it exits 0 even when there are gaps.
+    Allocations {
+        /// Date (YYYY-MM-DD): the versions and figures in force then. Default: today.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
+        format: StatusFormat,
+    },
+    /// Generate a synthetic country: units before and after the 2025 reorganisation,
+    /// indicators, resolutions with targets (all marked "mô phỏng") and quarterly figures of
+    /// every commune. Writes OUT/bundle.toml and OUT/observations.csv; the same seed gives the
+    /// same bytes.
+    ///
+    /// To load it into a database: `chitieu import OUT/bundle.toml`, then
+    /// `chitieu import OUT/observations.csv`.
+    Gen(synthetic::GenArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -405,6 +489,71 @@ async fn run(cli: Cli) -> Result<()> {
                 &review_text(&ds, lang, &unit, as_of, include_unapproved, format)?,
             )?;
         }
+        Command::Value {
+            unit,
+            indicator,
+            period,
+            as_of,
+            tree_date,
+            children,
+            format,
+            include_unapproved,
+        } => {
+            let db = match cli.db {
+                Some(db) => db,
+                None => default_db()?,
+            };
+            let store = open(&db).await?;
+            let ds = store.load().await?;
+            let as_of = as_of.unwrap_or_else(today);
+            let query = hierarchy::ValueQuery {
+                unit: &unit,
+                indicator: &indicator,
+                period: &period,
+                as_of,
+                tree_date: tree_date.unwrap_or(as_of),
+                children,
+                include_unapproved,
+            };
+            let json = matches!(format, StatusFormat::Json);
+            write_out(None, &hierarchy::value_text(&ds, lang, &query, json)?)?;
+        }
+        Command::Allocate {
+            target,
+            equal: _,
+            by,
+            period,
+            as_of,
+            out,
+        } => {
+            let db = match cli.db {
+                Some(db) => db,
+                None => default_db()?,
+            };
+            let store = open(&db).await?;
+            let ds = store.load().await?;
+            let as_of = as_of.unwrap_or_else(today);
+            let by = by.as_deref().zip(period.as_deref());
+            let shares = hierarchy::allocate(&ds, &target, by, as_of)?;
+            let bundle = hierarchy::shares_bundle(&ds, &shares);
+            write_out(out.as_deref(), &bundle)?;
+            if let Some(file) = &out {
+                write_out(None, &hierarchy::shares_text(lang, &ds, &target, &shares))?;
+                eprintln!("chitieu: shares written to {}", file.display());
+            }
+        }
+        Command::Allocations { as_of, format } => {
+            let db = match cli.db {
+                Some(db) => db,
+                None => default_db()?,
+            };
+            let store = open(&db).await?;
+            let ds = store.load().await?;
+            let as_of = as_of.unwrap_or_else(today);
+            let json = matches!(format, StatusFormat::Json);
+            write_out(None, &hierarchy::allocations_text(&ds, lang, as_of, json)?)?;
+        }
+        Command::Gen(args) => synthetic::run(&args)?,
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 pub const REVIEW_FORMAT: &str = "chitieu-review/1";
 pub const STATUS_FORMAT: &str = "chitieu-status/1";
 
-fn number(d: Decimal) -> Value {
+pub(crate) fn number(d: Decimal) -> Value {
     let d = d.normalize();
     if d.scale() == 0 {
         if let Some(i) = d.to_i64() {

@@ -1,7 +1,8 @@
-//! Renders what the domain computes — reviews and status tables — as text: Markdown,
-//! terminal tables and the stable JSON interface. It knows text formats only: no database,
+//! Renders what the domain computes — reviews, status tables, roll-ups and allocations — as
+//! text: Markdown, terminal tables and the stable JSON interface. It knows text formats only: no database,
 //! no HTTP, no file system (callers write the strings where they want).
 
+pub mod hierarchy;
 pub mod json;
 pub mod locale;
 pub mod markdown;
