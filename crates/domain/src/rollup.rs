@@ -998,6 +998,8 @@ impl<'a> Rollups<'a> {
             let lineage = Lineage::new(&tree, &ds.reorganisations);
             let figures = Figures::from_dataset(ds, &tree, &lineage, &catalogue, filter).ok()?;
             let mut periods: Vec<Period> = figures.period.clone();
+            // Every year that has figures, so that a year reported by quarters has a value.
+            periods.extend(figures.period.iter().map(|p| Period::Year(p.year())));
             periods.sort();
             periods.dedup();
             let cube = roll_up(&tree, &catalogue, &figures, &periods).ok()?;

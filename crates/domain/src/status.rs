@@ -330,6 +330,10 @@ pub fn assess_with(
         .filter(|o| o.period.end() > t0 && o.period.start() <= t1)
         .collect();
     let d = indicator.direction;
+    let flow = matches!(
+        indicator.aggregation,
+        Aggregation::Base(AggregationMethod::Sum)
+    );
     let input = Input {
         target,
         spec_value: &version.spec.value,
@@ -338,6 +342,9 @@ pub fn assess_with(
         d,
     };
     let mut a = match target.kind {
+        // A flow (added up over time: revenue, roads built) is judged on whole years; a stock
+        // (population, a rate) on its latest figure, whatever the period.
+        TargetKind::Level if flow => assess_level(&input, &yearly(&after)),
         TargetKind::Level => assess_level(&input, &after),
         TargetKind::Cumulative => assess_cumulative(&input, &yearly(&after)),
         TargetKind::Average => assess_average(&input, &yearly(&after)),

@@ -645,3 +645,21 @@ proptest! {
         prop_assert!(c.status.rank() <= a.status.rank(), "{:?} → {:?}", a.status, c.status);
     }
 }
+
+#[test]
+fn a_flow_reported_by_quarters_is_judged_on_whole_years() {
+    let mut c = Case::new(TargetKind::Level, Direction::Higher, "100", exact("200"));
+    c.ds.indicators[0].aggregation = Aggregation::Base(AggregationMethod::Sum);
+    for (p, v) in [("2017-Q1", "30"), ("2017-Q2", "30"), ("2017-Q3", "30"), ("2017-Q4", "40"), ("2018-Q1", "45")] {
+        c = c.obs(p, v);
+    }
+    let a = c.judge();
+    // 2017 adds up to 130; the single quarter of 2018 is not a year of 45.
+    assert_eq!(a.latest.as_ref().unwrap().period, Period::Year(2017));
+    assert_eq!(a.measure, Some(dec("130")));
+    // A stock takes its latest figure, whatever the period.
+    let mut c = Case::new(TargetKind::Level, Direction::Higher, "100", exact("200"));
+    c.ds.indicators[0].aggregation = Aggregation::Base(AggregationMethod::Count);
+    let a = c.obs("2017-Q4", "150").obs("2018-Q1", "160").judge();
+    assert_eq!(a.latest.unwrap().period, "2018-Q1".parse().unwrap());
+}
