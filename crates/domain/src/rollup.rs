@@ -711,6 +711,50 @@ fn combine(method: AggregationMethod, acc: i64, n: u32, v: i64) -> Option<i64> {
     }
 }
 
+/// Periods to positions without hashing: a table indexed by a period's ordinal (a few
+/// dozen entries per year), since a national roll-up asks this for tens of millions of figures.
+struct PeriodIndex {
+    first: i64,
+    table: Vec<u32>,
+}
+
+impl PeriodIndex {
+    fn ordinal(p: Period) -> i64 {
+        let sub = match p {
+            Period::Year(_) => 0,
+            Period::Half(_, h) => i64::from(h),
+            Period::Quarter(_, q) => 2 + i64::from(q),
+            Period::Month(_, m) => 6 + i64::from(m),
+        };
+        i64::from(p.year()) * 19 + sub
+    }
+
+    fn new(periods: &[Period]) -> PeriodIndex {
+        let ords: Vec<i64> = periods.iter().map(|p| Self::ordinal(*p)).collect();
+        let first = ords.iter().copied().min().unwrap_or(0);
+        let last = ords.iter().copied().max().unwrap_or(-1);
+        let mut table = vec![NONE; usize::try_from(last - first + 1).unwrap_or(0)];
+        for (i, o) in ords.iter().enumerate() {
+            if let Some(slot) = usize::try_from(o - first)
+                .ok()
+                .and_then(|x| table.get_mut(x))
+            {
+                *slot = i as u32;
+            }
+        }
+        PeriodIndex { first, table }
+    }
+
+    fn get(&self, p: Period) -> Option<usize> {
+        let i = usize::try_from(Self::ordinal(p) - self.first).ok()?;
+        self.table
+            .get(i)
+            .copied()
+            .filter(|&x| x != NONE)
+            .map(|x| x as usize)
+    }
+}
+
 /// Rolls up `periods` over the tree: each unit's own figure, or the aggregate of its
 /// children; then derived indicators from the aggregated inputs.
 pub fn roll_up(
@@ -721,16 +765,15 @@ pub fn roll_up(
 ) -> Result<Cube, RollupError> {
     let n_ind = catalogue.len();
     let n_per = periods.len();
-    let per_index: HashMap<Period, usize> =
-        periods.iter().enumerate().map(|(i, p)| (*p, i)).collect();
-    let rows: Vec<(usize, usize)> = (0..figures.len())
-        .filter_map(|k| per_index.get(&figures.period[k]).map(|&p| (k, p)))
-        .collect();
+    let per_index = PeriodIndex::new(periods);
 
     // Slots: every unit with a figure in these periods, and its ancestors.
     let mut slot_of = vec![NONE; tree.len()];
     let mut units = Vec::new();
-    for &(k, _) in &rows {
+    for k in 0..figures.len() {
+        if per_index.get(figures.period[k]).is_none() {
+            continue;
+        }
         let mut u = figures.unit[k];
         while slot_of[u as usize] == NONE {
             slot_of[u as usize] = units.len() as u32;
@@ -774,7 +817,10 @@ pub fn roll_up(
     if cube.units.is_empty() {
         return Ok(cube);
     }
-    for &(k, p) in &rows {
+    for k in 0..figures.len() {
+        let Some(p) = per_index.get(figures.period[k]) else {
+            continue;
+        };
         let slot = cube.slot_of[figures.unit[k] as usize];
         let c = cube.cell(slot, figures.indicator[k], p);
         let overflow = || RollupError::Overflow(catalogue.id(figures.indicator[k]).to_string());
@@ -877,52 +923,64 @@ pub fn roll_up(
 /// take theirs. An incomplete year of a flow stays empty rather than understated.
 fn fill_years_from_subperiods(cube: &mut Cube, catalogue: &Catalogue) {
     let periods = cube.periods.clone();
+    let n_per = periods.len();
     for (py, year) in periods.iter().enumerate() {
         let Period::Year(y) = *year else { continue };
         let position = |p: Period| periods.iter().position(|x| *x == p);
-        let groups: [(Vec<Option<usize>>, usize); 3] = [
-            (
-                (1..=4u8).map(|q| position(Period::Quarter(y, q))).collect(),
-                4,
-            ),
-            ((1..=2u8).map(|h| position(Period::Half(y, h))).collect(), 2),
-            (
-                (1..=12u8).map(|m| position(Period::Month(y, m))).collect(),
-                12,
-            ),
-        ];
-        for slot in 0..cube.units.len() as u32 {
-            for (i, rule) in catalogue.rules.iter().enumerate() {
-                let Rule::Base(method) = rule else { continue };
-                let yc = cube.cell(slot, i as u32, py);
-                if cube.own[yc] != i64::MIN {
+        // Each way to make up the year, as positions in the cube; only complete sets of
+        // periods (all four quarters present among the rolled-up periods) are tried.
+        let groups: Vec<Vec<usize>> = [
+            (1..=4u8)
+                .map(|q| position(Period::Quarter(y, q)))
+                .collect::<Option<Vec<_>>>(),
+            (1..=2u8)
+                .map(|h| position(Period::Half(y, h)))
+                .collect::<Option<Vec<_>>>(),
+            (1..=12u8)
+                .map(|m| position(Period::Month(y, m)))
+                .collect::<Option<Vec<_>>>(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if groups.is_empty() {
+            continue;
+        }
+        for (i, rule) in catalogue.rules.iter().enumerate() {
+            let Rule::Base(method) = rule else { continue };
+            for slot in 0..cube.units.len() {
+                let base = (slot * cube.n_ind + i) * n_per;
+                if cube.own[base + py] != i64::MIN {
                     continue;
                 }
-                for (group, wanted) in &groups {
-                    let vals: Vec<Option<i64>> = group
-                        .iter()
-                        .map(|p| {
-                            p.map(|p| cube.own[cube.cell(slot, i as u32, p)])
-                                .filter(|v| *v != i64::MIN)
-                        })
-                        .collect();
-                    let present: Vec<i64> = vals.iter().flatten().copied().collect();
-                    if present.is_empty() || vals.len() != *wanted {
+                for group in &groups {
+                    let mut present = 0usize;
+                    let (mut sum, mut min, mut max) = (Some(0i64), i64::MAX, i64::MIN);
+                    for &p in group {
+                        let v = cube.own[base + p];
+                        if v != i64::MIN {
+                            present += 1;
+                            sum = sum.and_then(|s| s.checked_add(v));
+                            min = min.min(v);
+                            max = max.max(v);
+                        }
+                    }
+                    if present == 0 {
                         continue;
                     }
-                    let complete = present.len() == *wanted;
-                    let last = vals.last().copied().flatten();
+                    let last = group
+                        .last()
+                        .map(|&p| cube.own[base + p])
+                        .filter(|v| *v != i64::MIN);
                     let v = match method {
-                        AggregationMethod::Sum if complete => {
-                            present.iter().try_fold(0i64, |a, b| a.checked_add(*b))
-                        }
+                        AggregationMethod::Sum if present == group.len() => sum,
                         AggregationMethod::Sum => None,
                         AggregationMethod::Count | AggregationMethod::Last => last,
-                        AggregationMethod::Min => present.iter().min().copied(),
-                        AggregationMethod::Max => present.iter().max().copied(),
+                        AggregationMethod::Min => Some(min),
+                        AggregationMethod::Max => Some(max),
                     };
                     if let Some(v) = v {
-                        cube.own[yc] = v;
+                        cube.own[base + py] = v;
                         break;
                     }
                 }

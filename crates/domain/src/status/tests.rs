@@ -650,7 +650,13 @@ proptest! {
 fn a_flow_reported_by_quarters_is_judged_on_whole_years() {
     let mut c = Case::new(TargetKind::Level, Direction::Higher, "100", exact("200"));
     c.ds.indicators[0].aggregation = Aggregation::Base(AggregationMethod::Sum);
-    for (p, v) in [("2017-Q1", "30"), ("2017-Q2", "30"), ("2017-Q3", "30"), ("2017-Q4", "40"), ("2018-Q1", "45")] {
+    for (p, v) in [
+        ("2017-Q1", "30"),
+        ("2017-Q2", "30"),
+        ("2017-Q3", "30"),
+        ("2017-Q4", "40"),
+        ("2018-Q1", "45"),
+    ] {
         c = c.obs(p, v);
     }
     let a = c.judge();
