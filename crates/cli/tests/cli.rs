@@ -543,3 +543,85 @@ fn postgres_database_url_is_accepted() {
         .output();
     let _ = Path::new("");
 }
+
+/// A figure written counts in the very next question: no batch step, no cache between
+/// processes. Run on SQLite, and on PostgreSQL when a server is named (two processes on one
+/// database, as two server instances would be).
+fn next_query_sees_the_new_figure(db: &str) {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_chitieu"))
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["demo", "--format", "json"]);
+    let status = |run: &dyn Fn(&[&str]) -> String| -> Value {
+        let v: Value = serde_json::from_str(&run(&[
+            "status",
+            "--resolution",
+            "luc-ngan-xxiv",
+            "--as-of",
+            "2019-03-01",
+            "--format",
+            "json",
+        ]))
+        .unwrap();
+        v["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["code"] == "15")
+            .unwrap()
+            .clone()
+    };
+    let before = status(&run);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("new.csv");
+    std::fs::write(&csv, "unit,indicator,period,value,standing,source\nluc-ngan,village-heads-party-share,2018-H2,71.5,preliminary,\n").unwrap();
+    run(&["import", csv.to_str().unwrap()]);
+    let after = status(&run);
+    assert_ne!(before["latest"], after["latest"]);
+    assert_eq!(after["latest"], 71.5);
+    assert_eq!(before["latest"], 49.7);
+    assert_eq!(after["status"], "exceeded");
+}
+
+#[test]
+fn a_written_figure_counts_in_the_next_query_on_sqlite() {
+    let env = Env::new();
+    next_query_sees_the_new_figure(&env.db());
+}
+
+#[test]
+fn a_written_figure_counts_in_the_next_query_on_postgres() {
+    let Ok(url) = std::env::var("CHITIEU_TEST_POSTGRES") else {
+        eprintln!("skipped: CHITIEU_TEST_POSTGRES is not set");
+        return;
+    };
+    let name = format!("chitieu_next_{}", std::process::id());
+    let admin = |sql: &str| {
+        Command::new("psql")
+            .args([url.as_str(), "-qc", sql])
+            .output()
+    };
+    let Ok(out) = admin(&format!("DROP DATABASE IF EXISTS {name}")) else {
+        eprintln!("skipped: psql is not available");
+        return;
+    };
+    assert!(out.status.success());
+    assert!(admin(&format!("CREATE DATABASE {name}"))
+        .unwrap()
+        .status
+        .success());
+    let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&url);
+    next_query_sees_the_new_figure(&format!("{base}/{name}"));
+    let _ = admin(&format!("DROP DATABASE IF EXISTS {name}"));
+}
