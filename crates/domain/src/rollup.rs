@@ -452,15 +452,6 @@ impl Figures {
         }
     }
 
-    /// Row `k`'s value at its indicator's common scale.
-    fn scaled(&self, k: usize) -> Option<i64> {
-        let up =
-            self.scale[self.indicator[k] as usize].checked_sub(u32::from(self.value_scale[k]))?;
-        10i64
-            .checked_pow(up)
-            .and_then(|f| self.value[k].checked_mul(f))
-    }
-
     /// The figures in force in `ds` (the last reported per unit, indicator and period among
     /// those the filter admits), mapped onto `tree` through `lineage`.
     pub fn from_dataset(
@@ -680,7 +671,10 @@ impl Cube {
 
     /// The value in force of a base indicator as f64 (NaN when none): the input of formulas.
     fn value_f64(&self, catalogue: &Catalogue, slot: u32, ind: u32, per: usize) -> f64 {
-        let scale = 10f64.powi(self.scale[ind as usize] as i32);
+        let scale = POWERS_OF_TEN
+            .get(self.scale[ind as usize] as usize)
+            .copied()
+            .unwrap_or(f64::INFINITY);
         let own = self.own[self.cell(slot, ind, per)];
         if own != i64::MIN {
             return own as f64 / scale;
@@ -710,6 +704,16 @@ fn combine(method: AggregationMethod, acc: i64, n: u32, v: i64) -> Option<i64> {
         AggregationMethod::Last => Some(acc),
     }
 }
+
+const POWERS_OF_TEN: [f64; 29] = {
+    let mut t = [1.0; 29];
+    let mut i = 1;
+    while i < 29 {
+        t[i] = t[i - 1] * 10.0;
+        i += 1;
+    }
+    t
+};
 
 /// Periods to positions without hashing: a table indexed by a period's ordinal (a few
 /// dozen entries per year), since a national roll-up asks this for tens of millions of figures.
@@ -817,14 +821,34 @@ pub fn roll_up(
     if cube.units.is_empty() {
         return Ok(cube);
     }
+    // Each indicator's values are brought to its common scale by one multiplication, known
+    // per (indicator, row scale): computed once, not per figure.
+    let factors: Vec<[Option<i64>; 29]> = figures
+        .scale
+        .iter()
+        .map(|&s| {
+            std::array::from_fn(|row_scale| {
+                s.checked_sub(row_scale as u32)
+                    .and_then(|up| 10i64.checked_pow(up))
+            })
+        })
+        .collect();
+    let per_slot = n_ind * n_per;
     for k in 0..figures.len() {
         let Some(p) = per_index.get(figures.period[k]) else {
             continue;
         };
-        let slot = cube.slot_of[figures.unit[k] as usize];
-        let c = cube.cell(slot, figures.indicator[k], p);
+        let ind = figures.indicator[k] as usize;
+        let slot = cube.slot_of[figures.unit[k] as usize] as usize;
+        let c = slot * per_slot + ind * n_per + p;
         let overflow = || RollupError::Overflow(catalogue.id(figures.indicator[k]).to_string());
-        let v = figures.scaled(k).ok_or_else(overflow)?;
+        let factor =
+            factors[ind][usize::from(figures.value_scale[k]).min(28)].ok_or_else(overflow)?;
+        let v = if factor == 1 {
+            figures.value[k]
+        } else {
+            figures.value[k].checked_mul(factor).ok_or_else(overflow)?
+        };
         // Several predecessors can flow into one successor: their shares add up.
         cube.own[c] = if cube.own[c] == i64::MIN {
             v
