@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The benchmarks of docs/benchmarks.md, in one run on this machine. Usage:
+#   scripts/bench/run.sh [preset]            # preset: tiny, small, medium, full (default full)
+# Needs python3 with duckdb (installed here if missing) and PostgreSQL at $CHITIEU_BENCH_POSTGRES
+# (default postgres://postgres@127.0.0.1:5432/test).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+preset=${1:-full}
+pg=${CHITIEU_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
+python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install --quiet duckdb
+cargo build --release -p chitieu-bench
+./target/release/chitieu-bench rollup --preset "$preset" --runs 5 --duckdb --postgres "$pg" --all-years
