@@ -125,6 +125,7 @@ fn load_year(syn: &Synthetic, year: i32) -> Result<Loaded> {
             period: row.period,
             mantissa: row.scaled,
             scale: row.scale,
+            standing: chitieu_domain::Standing::Final,
         };
         if let Err(e) = figures.push_scaled(&lineage, &catalogue, r) {
             error = Some(e);
@@ -262,6 +263,7 @@ fn rollup_bench(
                 period: row.period,
                 mantissa: row.scaled,
                 scale: row.scale,
+                standing: chitieu_domain::Standing::Final,
             };
             if error.is_none() {
                 if let Err(e) = figures.push_scaled(&lineage, &catalogue, r) {

@@ -10,8 +10,8 @@ use chitieu_domain::allocation::{self, Split};
 use chitieu_domain::formula::Formula;
 use chitieu_domain::rollup::{self, Catalogue, Cube, Figures, Lineage, Source, Tree, Value};
 use chitieu_domain::validate::target_key;
-use chitieu_domain::version::{self, FigureFilter};
-use chitieu_domain::{Aggregation, AggregationMethod, Dataset, Indicator, Period, Subject, Target};
+use chitieu_domain::version::FigureFilter;
+use chitieu_domain::{Aggregation, Dataset, Indicator, Period, Subject, Target};
 use chitieu_reports::hierarchy::{self as render, ValueReport, ValueRow};
 use chitieu_reports::Lang;
 use chrono::NaiveDate;
@@ -69,7 +69,6 @@ struct Rolled<'a> {
     catalogue: Catalogue,
     figures: Figures,
     cube: Cube,
-    filter: FigureFilter,
     indicator: &'a Indicator,
     period: Period,
     periods: Vec<Period>,
@@ -79,35 +78,15 @@ impl Rolled<'_> {
     /// The value as a target is judged on it: the unit's own figure when it reported one (for a
     /// derived indicator too, as `rollup::series` does), else the roll-up.
     fn value(&self, unit: &str) -> Result<Value, String> {
-        let ind = self.indicator;
-        let got = self
-            .cube
-            .get(&self.tree, &self.catalogue, unit, &ind.id, self.period)
-            .map_err(|m| m.reason);
-        match &ind.aggregation {
-            Aggregation::Derived { .. } => {
-                let own = version::figures(self.ds, unit, &ind.id, self.filter)
-                    .into_iter()
-                    .find(|o| o.period == self.period);
-                match own {
-                    Some(o) => Ok(Value {
-                        value: o.value,
-                        source: Source::Reported,
-                        computed: got
-                            .ok()
-                            .map(|v| v.value)
-                            .filter(|c| c.round_dp(6) != o.value.round_dp(6)),
-                    }),
-                    None => got,
-                }
-            }
-            // `last` is not combined over units: what the cube keeps below is no aggregate.
-            Aggregation::Base(AggregationMethod::Last) => got.map(|v| Value {
-                computed: None,
-                ..v
-            }),
-            _ => got,
-        }
+        self.cube
+            .get(
+                &self.tree,
+                &self.catalogue,
+                unit,
+                &self.indicator.id,
+                self.period,
+            )
+            .map_err(|m| m.reason)
     }
 
     /// Which reporting units the value came from, per base indicator.
@@ -207,7 +186,6 @@ pub fn value_report(ds: &Dataset, q: &ValueQuery<'_>) -> Result<ValueReport> {
         catalogue,
         figures,
         cube,
-        filter,
         indicator,
         period,
         periods,

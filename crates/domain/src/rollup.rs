@@ -330,6 +330,7 @@ pub struct Scaled {
     pub period: Period,
     pub mantissa: i64,
     pub scale: u32,
+    pub standing: Standing,
 }
 
 /// Figures in columns, already mapped onto the units of one tree. A value is the integer
@@ -344,6 +345,7 @@ pub struct Figures {
     pub value_scale: Vec<u8>,
     /// The unit that reported the figure (differs from `unit` after a reorganisation).
     pub origin: Vec<u32>,
+    pub standing: Vec<Standing>,
     pub scale: Vec<u32>,
 }
 
@@ -364,6 +366,7 @@ impl Figures {
             value: Vec::with_capacity(rows),
             value_scale: Vec::with_capacity(rows),
             origin: Vec::with_capacity(rows),
+            standing: Vec::with_capacity(rows),
             scale: vec![0; catalogue.len()],
         }
     }
@@ -376,33 +379,9 @@ impl Figures {
         self.value.is_empty()
     }
 
-    /// Adds a figure reported by unit `origin` (an index of the tree), mapped onto the units
-    /// of the tree through `lineage`: a share of an additive figure for each successor.
-    pub fn push(
-        &mut self,
-        lineage: &Lineage,
-        catalogue: &Catalogue,
-        origin: u32,
-        indicator: u32,
-        period: Period,
-        value: Decimal,
-    ) -> Result<(), RollupError> {
-        for &(to, share) in lineage.of(origin) {
-            let v = if share == Decimal::ONE || !catalogue.is_additive(indicator) {
-                value
-            } else {
-                value * share
-            };
-            let v = v.normalize();
-            let mantissa = i64::try_from(v.mantissa())
-                .map_err(|_| RollupError::Overflow(catalogue.id(indicator).to_string()))?;
-            self.push_row(to, indicator, period, mantissa, v.scale(), origin);
-        }
-        Ok(())
-    }
-
-    /// Adds a figure already scaled: the fast path for bulk loads. Figures of units that ended
-    /// go through `lineage` like `push`.
+    /// Adds a figure reported by unit `r.origin` (an index of the tree), mapped onto the units
+    /// of the tree through `lineage`: a share of an additive figure for each successor. The
+    /// fast path, for bulk loads, when the unit is in the tree.
     pub fn push_scaled(
         &mut self,
         lineage: &Lineage,
@@ -411,43 +390,59 @@ impl Figures {
     ) -> Result<(), RollupError> {
         match lineage.of(r.origin) {
             [(to, share)] if *to == r.origin && *share == Decimal::ONE => {
-                self.push_row(
-                    r.origin,
-                    r.indicator,
-                    r.period,
-                    r.mantissa,
-                    r.scale,
-                    r.origin,
-                );
+                self.push_row(r.origin, r, r.mantissa, r.scale);
                 Ok(())
             }
-            _ => self.push(
-                lineage,
-                catalogue,
-                r.origin,
-                r.indicator,
-                r.period,
-                Decimal::new(r.mantissa, r.scale),
-            ),
+            targets => {
+                let value = Decimal::new(r.mantissa, r.scale);
+                for &(to, share) in targets {
+                    let v = if share == Decimal::ONE || !catalogue.is_additive(r.indicator) {
+                        value
+                    } else {
+                        value * share
+                    };
+                    let v = v.normalize();
+                    let mantissa = i64::try_from(v.mantissa()).map_err(|_| {
+                        RollupError::Overflow(catalogue.id(r.indicator).to_string())
+                    })?;
+                    self.push_row(to, r, mantissa, v.scale());
+                }
+                Ok(())
+            }
         }
     }
 
-    fn push_row(
+    /// Adds a figure given as a decimal.
+    pub fn push(
         &mut self,
-        unit: u32,
-        indicator: u32,
-        period: Period,
-        mantissa: i64,
-        scale: u32,
-        origin: u32,
-    ) {
+        lineage: &Lineage,
+        catalogue: &Catalogue,
+        r: Scaled,
+        value: Decimal,
+    ) -> Result<(), RollupError> {
+        let v = value.normalize();
+        let mantissa = i64::try_from(v.mantissa())
+            .map_err(|_| RollupError::Overflow(catalogue.id(r.indicator).to_string()))?;
+        self.push_scaled(
+            lineage,
+            catalogue,
+            Scaled {
+                mantissa,
+                scale: v.scale(),
+                ..r
+            },
+        )
+    }
+
+    fn push_row(&mut self, unit: u32, r: Scaled, mantissa: i64, scale: u32) {
         self.unit.push(unit);
-        self.indicator.push(indicator);
-        self.period.push(period);
+        self.indicator.push(r.indicator);
+        self.period.push(r.period);
         self.value.push(mantissa);
         self.value_scale.push(scale.min(28) as u8);
-        self.origin.push(origin);
-        if let Some(s) = self.scale.get_mut(indicator as usize) {
+        self.origin.push(r.origin);
+        self.standing.push(r.standing);
+        if let Some(s) = self.scale.get_mut(r.indicator as usize) {
             *s = (*s).max(scale);
         }
     }
@@ -482,7 +477,15 @@ impl Figures {
         let mut f = Figures::with_capacity(catalogue, keys.len());
         for key in keys {
             if let Some(o) = in_force.get(&key) {
-                f.push(lineage, catalogue, key.0, key.1, key.2, o.value)?;
+                let r = Scaled {
+                    origin: key.0,
+                    indicator: key.1,
+                    period: key.2,
+                    mantissa: 0,
+                    scale: 0,
+                    standing: o.standing,
+                };
+                f.push(lineage, catalogue, r, o.value)?;
             }
         }
         Ok(f)
@@ -511,6 +514,8 @@ pub enum Source {
 pub struct Value {
     pub value: Decimal,
     pub source: Source,
+    /// The least firm standing among the figures the value came from.
+    pub standing: Standing,
     /// The aggregate of the units below, shown beside a reported figure when they disagree.
     pub computed: Option<Decimal>,
 }
@@ -537,6 +542,10 @@ pub struct Cube {
     scale: Vec<u32>,
     /// (slot, indicator, period) → own figure, scaled; `i64::MIN` when none.
     own: Vec<i64>,
+    /// Standing of each own figure, and the least firm standing among each aggregate's
+    /// contributors (`Standing as u8`: estimate < preliminary < final).
+    own_standing: Vec<u8>,
+    agg_standing: Vec<u8>,
     /// Slot → row of `agg` (`NONE` for slots without children).
     agg_row: Vec<u32>,
     /// (row, indicator, period) → aggregate of the children; `agg_n` counts contributors.
@@ -625,11 +634,13 @@ impl Cube {
             return Ok(Value {
                 value,
                 source: Source::Reported,
+                standing: standing_from(self.own_standing[self.cell(slot, i, p)]),
                 computed: computed.filter(|c| *c != value),
             });
         }
+        let standing = self.standing_of(catalogue, slot, i, p, 0);
         if self.derived_cell(slot, i, p).is_some() {
-            return computed.map(|value| Value { value, source: Source::Derived, computed: None }).ok_or_else(|| {
+            return computed.map(|value| Value { value, source: Source::Derived, standing, computed: None }).ok_or_else(|| {
                 missing(format!(
                     "`{indicator}` cannot be computed for `{unit}` in {period}: an input is missing or a divisor is zero"
                 ))
@@ -640,8 +651,38 @@ impl Cube {
             (None, Rule::Base(AggregationMethod::Last)) if has_children_figures => Err(missing(format!(
                 "`{indicator}` is not added up over units (method `last`); report it or define it by a formula"
             ))),
-            (Some(v), _) => Ok(Value { value: v, source: Source::Computed, computed: None }),
+            (Some(v), _) => Ok(Value { value: v, source: Source::Computed, standing, computed: None }),
             (None, _) => Err(missing(format!("no figure for `{indicator}` at `{unit}` or below in {period}"))),
+        }
+    }
+
+    /// The least firm standing behind a value: its own figure's, its children's, or (for a
+    /// formula) its inputs'.
+    fn standing_of(
+        &self,
+        catalogue: &Catalogue,
+        slot: u32,
+        ind: u32,
+        per: usize,
+        depth: usize,
+    ) -> Standing {
+        let c = self.cell(slot, ind, per);
+        if self.own[c] != i64::MIN {
+            return standing_from(self.own_standing[c]);
+        }
+        match &catalogue.rules[ind as usize] {
+            // Formulas are acyclic (the catalogue refuses cycles); the depth guard is for safety.
+            Rule::Derived { inputs, .. } if depth < 64 => inputs
+                .iter()
+                .map(|&x| self.standing_of(catalogue, slot, x, per, depth + 1))
+                .min()
+                .unwrap_or(Standing::Final),
+            Rule::CountWhere { source, .. } if depth < 64 => {
+                self.standing_of(catalogue, slot, *source, per, depth + 1)
+            }
+            _ => self
+                .agg_cell(slot, ind, per)
+                .map_or(Standing::Final, |ac| standing_from(self.agg_standing[ac])),
         }
     }
 
@@ -702,6 +743,16 @@ fn combine(method: AggregationMethod, acc: i64, n: u32, v: i64) -> Option<i64> {
         AggregationMethod::Max => Some(acc.max(v)),
         // Not added over units; kept so that a reader can see children reported something.
         AggregationMethod::Last => Some(acc),
+    }
+}
+
+const FINAL: u8 = Standing::Final as u8;
+
+fn standing_from(x: u8) -> Standing {
+    match x {
+        0 => Standing::Estimate,
+        1 => Standing::Preliminary,
+        _ => Standing::Final,
     }
 }
 
@@ -810,6 +861,8 @@ pub fn roll_up(
         slot_of,
         scale: figures.scale.clone(),
         own: vec![i64::MIN; units.len() * n_ind * n_per],
+        own_standing: vec![FINAL; units.len() * n_ind * n_per],
+        agg_standing: vec![FINAL; n_agg as usize * n_ind * n_per],
         agg_row,
         agg: vec![0; n_agg as usize * n_ind * n_per],
         agg_n: vec![0; n_agg as usize * n_ind * n_per],
@@ -849,6 +902,7 @@ pub fn roll_up(
         } else {
             figures.value[k].checked_mul(factor).ok_or_else(overflow)?
         };
+        cube.own_standing[c] = cube.own_standing[c].min(figures.standing[k] as u8);
         // Several predecessors can flow into one successor: their shares add up.
         cube.own[c] = if cube.own[c] == i64::MIN {
             v
@@ -866,6 +920,7 @@ pub fn roll_up(
                     let src = cube.own[cube.cell(slot, *source, p)];
                     let c = cube.cell(slot, i as u32, p);
                     if src != i64::MIN && cube.own[c] == i64::MIN {
+                        cube.own_standing[c] = cube.own_standing[cube.cell(slot, *source, p)];
                         let v = from_scaled(i128::from(src), s).unwrap_or_default();
                         cube.own[c] = i64::from(op.holds(v, *value));
                     }
@@ -897,13 +952,17 @@ pub fn roll_up(
         let pslot = cube.slot_of[parent as usize];
         for &(i, m) in &methods {
             for p in 0..n_per {
-                let own = cube.own[cube.cell(slot, i, p)];
-                let v = if own != i64::MIN {
-                    own
+                let c = cube.cell(slot, i, p);
+                let own = cube.own[c];
+                let (v, standing) = if own != i64::MIN {
+                    (own, cube.own_standing[c])
                 } else if m == AggregationMethod::Last {
                     continue;
                 } else if let Some(a) = cube.aggregate(slot, i, p) {
-                    a
+                    let st = cube
+                        .agg_cell(slot, i, p)
+                        .map_or(FINAL, |ac| cube.agg_standing[ac]);
+                    (a, st)
                 } else {
                     continue;
                 };
@@ -913,6 +972,7 @@ pub fn roll_up(
                 cube.agg[pc] = combine(m, cube.agg[pc], cube.agg_n[pc], v)
                     .ok_or_else(|| RollupError::Overflow(catalogue.id(i).to_string()))?;
                 cube.agg_n[pc] += 1;
+                cube.agg_standing[pc] = cube.agg_standing[pc].min(standing);
             }
         }
     }
@@ -1061,50 +1121,43 @@ pub fn provenance(
 /// The roll-ups of a dataset with the figures known at a date, built once and asked many
 /// times: a review judges dozens of targets on the same figures.
 pub struct Rollups<'a> {
-    ds: &'a Dataset,
-    filter: FigureFilter,
+    /// For the figures of units outside the tree of the date.
+    ds: Option<(&'a Dataset, FigureFilter)>,
     tree: Tree,
     /// Absent when the indicators cannot be rolled up (a formula that does not parse: the
     /// dataset's validation says why); own figures still count.
-    built: Option<(Catalogue, Figures, Cube)>,
-    /// Standing of each figure in force, by (reporting unit, indicator, period).
-    standing: HashMap<(u32, u32, Period), Standing>,
+    built: Option<(Catalogue, Cube)>,
 }
 
 impl<'a> Rollups<'a> {
     /// Every period the dataset has, in the tree in force at `tree_date`.
     pub fn new(ds: &'a Dataset, filter: FigureFilter, tree_date: NaiveDate) -> Rollups<'a> {
         let tree = Tree::at(&ds.units, tree_date);
-        let mut standing = HashMap::new();
         let built = Catalogue::new(&ds.indicators).ok().and_then(|catalogue| {
             let lineage = Lineage::new(&tree, &ds.reorganisations);
             let figures = Figures::from_dataset(ds, &tree, &lineage, &catalogue, filter).ok()?;
-            let mut periods: Vec<Period> = figures.period.clone();
-            // Every year that has figures, so that a year reported by quarters has a value.
-            periods.extend(figures.period.iter().map(|p| Period::Year(p.year())));
-            periods.sort();
-            periods.dedup();
-            let cube = roll_up(&tree, &catalogue, &figures, &periods).ok()?;
-            for o in &ds.observations {
-                if let (Some(u), Some(i)) =
-                    (tree.index_of(&o.unit), catalogue.index_of(&o.indicator))
-                {
-                    if o.known_from() <= filter.known_by
-                        && (filter.include_unapproved || o.state == ReviewState::Approved)
-                    {
-                        standing.insert((u, i, o.period), o.standing);
-                    }
-                }
-            }
-            Some((catalogue, figures, cube))
+            let cube = roll_up(&tree, &catalogue, &figures, &periods_with_years(&figures)).ok()?;
+            Some((catalogue, cube))
         });
         Rollups {
-            ds,
-            filter,
+            ds: Some((ds, filter)),
             tree,
             built,
-            standing,
         }
+    }
+
+    /// Roll-ups of figures already in columns (loaded from a store in bulk).
+    pub fn from_figures(
+        tree: Tree,
+        catalogue: Catalogue,
+        figures: &Figures,
+    ) -> Result<Rollups<'static>, RollupError> {
+        let cube = roll_up(&tree, &catalogue, figures, &periods_with_years(figures))?;
+        Ok(Rollups {
+            ds: None,
+            tree,
+            built: Some((catalogue, cube)),
+        })
     }
 
     pub fn tree(&self) -> &Tree {
@@ -1113,54 +1166,54 @@ impl<'a> Rollups<'a> {
 
     /// The figures of one unit and indicator, period by period, as a target is judged on them:
     /// the unit's own figure where it reported one, else the roll-up of the units below it (or
-    /// the indicator's formula over rolled-up inputs). A computed figure takes the least firm
-    /// standing of the figures it came from.
+    /// the indicator's formula over rolled-up inputs), each with the least firm standing of
+    /// the figures it came from.
     pub fn series(&self, unit: &str, indicator: &str) -> Vec<Figure> {
-        let own = crate::version::figures(self.ds, unit, indicator, self.filter);
-        let mut out: Vec<Figure> = own
-            .iter()
-            .map(|o| Figure {
-                period: o.period,
-                value: o.value,
-                standing: o.standing,
-            })
-            .collect();
-        let Some((catalogue, figures, cube)) = &self.built else {
-            return out;
-        };
-        let Some(ind) = catalogue.index_of(indicator) else {
-            return out;
-        };
-        let inputs = catalogue.closure(ind);
-        for period in &cube.periods {
-            if out.iter().any(|f| f.period == *period) {
-                continue;
-            }
-            if let Ok(v) = cube.get(&self.tree, catalogue, unit, indicator, *period) {
-                let standing = inputs
+        if let Some((catalogue, cube)) = &self.built {
+            if self
+                .tree
+                .index_of(unit)
+                .is_some_and(|u| self.tree.is_present(u))
+                && catalogue.index_of(indicator).is_some()
+            {
+                return cube
+                    .periods
                     .iter()
-                    .flat_map(|&i| {
-                        provenance(&self.tree, figures, unit, i, *period)
-                            .into_iter()
-                            .map(move |u| (i, u))
+                    .filter_map(|p| {
+                        cube.get(&self.tree, catalogue, unit, indicator, *p)
+                            .ok()
+                            .map(|v| Figure {
+                                period: *p,
+                                value: v.value,
+                                standing: v.standing,
+                            })
                     })
-                    .filter_map(|(i, u)| {
-                        self.tree
-                            .index_of(&u)
-                            .and_then(|u| self.standing.get(&(u, i, *period)).copied())
-                    })
-                    .min()
-                    .unwrap_or(Standing::Final);
-                out.push(Figure {
-                    period: *period,
-                    value: v.value,
-                    standing,
-                });
+                    .collect();
             }
         }
-        out.sort_by_key(|f| f.period);
-        out
+        // A unit outside the tree of the date (it ended, or did not exist yet): its own figures.
+        match self.ds {
+            Some((ds, filter)) => crate::version::figures(ds, unit, indicator, filter)
+                .into_iter()
+                .map(|o| Figure {
+                    period: o.period,
+                    value: o.value,
+                    standing: o.standing,
+                })
+                .collect(),
+            None => Vec::new(),
+        }
     }
+}
+
+/// The figures' periods and every year they fall in, sorted: a year reported by quarters has a
+/// value.
+fn periods_with_years(figures: &Figures) -> Vec<Period> {
+    let mut periods: Vec<Period> = figures.period.clone();
+    periods.extend(figures.period.iter().map(|p| Period::Year(p.year())));
+    periods.sort();
+    periods.dedup();
+    periods
 }
 
 /// [`Rollups::series`] for one question: builds the roll-ups and asks once.
@@ -1172,33 +1225,6 @@ pub fn series(
     tree_date: NaiveDate,
 ) -> Vec<Figure> {
     Rollups::new(ds, filter, tree_date).series(unit, indicator)
-}
-
-impl Catalogue {
-    /// The indicator and every indicator it is computed from.
-    fn closure(&self, i: u32) -> Vec<u32> {
-        let mut out = vec![i];
-        let mut k = 0;
-        while k < out.len() {
-            match &self.rules[out[k] as usize] {
-                Rule::Derived { inputs, .. } => {
-                    for &x in inputs {
-                        if !out.contains(&x) {
-                            out.push(x);
-                        }
-                    }
-                }
-                Rule::CountWhere { source, .. } => {
-                    if !out.contains(source) {
-                        out.push(*source);
-                    }
-                }
-                Rule::Base(_) => {}
-            }
-            k += 1;
-        }
-        out
-    }
 }
 
 #[cfg(test)]

@@ -130,6 +130,7 @@ fn a_ratio_of_sums_never_an_average_of_ratios() {
     assert_eq!(
         get(&c, "d", "forest_area", "2018").unwrap(),
         Value {
+            standing: Standing::Final,
             value: dec("100"),
             source: Source::Computed,
             computed: None
@@ -150,6 +151,7 @@ fn a_reported_figure_wins_and_the_disagreement_shows() {
     assert_eq!(
         d,
         Value {
+            standing: Standing::Final,
             value: dec("120"),
             source: Source::Reported,
             computed: Some(dec("100"))
@@ -576,6 +578,7 @@ fn scaled_figures_of_mixed_scales_add_up_exactly() {
             period: Period::Year(2018),
             mantissa: 15,
             scale: 1,
+            standing: Standing::Final,
         },
     )
     .unwrap();
@@ -588,6 +591,7 @@ fn scaled_figures_of_mixed_scales_add_up_exactly() {
             period: Period::Year(2018),
             mantissa: 2,
             scale: 0,
+            standing: Standing::Final,
         },
     )
     .unwrap();
@@ -608,6 +612,7 @@ fn scaled_figures_of_mixed_scales_add_up_exactly() {
             period: Period::Year(2019),
             mantissa: i64::MAX,
             scale: 0,
+            standing: Standing::Final,
         },
     )
     .unwrap();
@@ -620,6 +625,7 @@ fn scaled_figures_of_mixed_scales_add_up_exactly() {
             period: Period::Year(2019),
             mantissa: i64::MAX,
             scale: 0,
+            standing: Standing::Final,
         },
     )
     .unwrap();
@@ -644,6 +650,7 @@ fn an_own_figure_of_a_derived_indicator_wins_and_the_formula_shows_beside_it() {
     assert_eq!(
         v,
         Value {
+            standing: Standing::Final,
             value: dec("21.5"),
             source: Source::Reported,
             computed: Some(dec("20"))
@@ -671,6 +678,7 @@ fn a_rate_reported_at_a_unit_has_no_computed_twin() {
     assert_eq!(
         get(&c, "d", "rate", "2018").unwrap(),
         Value {
+            standing: Standing::Final,
             value: dec("55"),
             source: Source::Reported,
             computed: None
