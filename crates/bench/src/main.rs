@@ -54,6 +54,21 @@ enum Cmd {
         #[arg(long, default_value = "target/bench-rollup")]
         work: PathBuf,
     },
+    /// The status of every target of one province's resolution, with every commune's value for
+    /// each target's indicator (the drill-down a province dashboard shows), figures in memory.
+    Status {
+        #[arg(long, default_value = "full")]
+        preset: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The province (pre-reform id, e.g. p01) and the date of the judgement.
+        #[arg(long, default_value = "p01")]
+        province: String,
+        #[arg(long, default_value = "2024-12-31")]
+        as_of: chrono::NaiveDate,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
 }
 
 fn main() -> Result<()> {
@@ -84,7 +99,136 @@ fn main() -> Result<()> {
                 &work,
             )
         }
+        Cmd::Status {
+            preset,
+            seed,
+            province,
+            as_of,
+            runs,
+        } => {
+            let p = Preset::parse(&preset).with_context(|| {
+                format!("unknown preset `{preset}`: tiny, small, medium or full")
+            })?;
+            let mut opts = p.options();
+            opts.seed = seed;
+            status_bench(&opts, &province, as_of, runs.max(1))
+        }
     }
+}
+
+fn status_bench(
+    opts: &chitieu_gen::GenOptions,
+    province: &str,
+    as_of: chrono::NaiveDate,
+    runs: usize,
+) -> Result<()> {
+    use chitieu_domain::rollup::Rollups;
+    use chitieu_domain::status::assess_with;
+    use chitieu_domain::version::{target_version, Cutoff};
+    let syn = generate(opts)?;
+    let ds = &syn.dataset;
+    let tree = Tree::at(&ds.units, as_of);
+    let root = tree
+        .index_of(province)
+        .with_context(|| format!("unknown unit `{province}`"))?;
+    let lineage = Lineage::new(&tree, &ds.reorganisations);
+    let catalogue = Catalogue::new(&ds.indicators)?;
+    // The province's figures: what a store query for the province's subtree returns.
+    let within = |u: u32| {
+        let mut cur = Some(u);
+        while let Some(x) = cur {
+            if x == root {
+                return true;
+            }
+            cur = tree.parent(x);
+        }
+        false
+    };
+    let mut figures = Figures::new(&catalogue);
+    let mut error = None;
+    syn.for_each_observation(|row| {
+        if row.period.start() > as_of || error.is_some() || !within(row.unit_index as u32) {
+            return;
+        }
+        let r = Scaled {
+            origin: row.unit_index as u32,
+            indicator: row.indicator_index as u32,
+            period: row.period,
+            mantissa: row.scaled,
+            scale: row.scale,
+            standing: chitieu_domain::Standing::Final,
+        };
+        if let Err(e) = figures.push_scaled(&lineage, &catalogue, r) {
+            error = Some(e);
+        }
+    });
+    if let Some(e) = error {
+        bail!(e);
+    }
+    let resolution = ds
+        .resolutions
+        .iter()
+        .filter(|r| r.unit == province && r.adopted <= as_of)
+        .max_by_key(|r| r.adopted)
+        .with_context(|| format!("`{province}` has no resolution adopted by {as_of}"))?;
+    let targets: Vec<_> = ds
+        .targets
+        .iter()
+        .filter(|t| t.resolution == resolution.id)
+        .collect();
+    let communes: Vec<&str> = ds
+        .units
+        .iter()
+        .enumerate()
+        .filter(|(i, u)| {
+            u.level == chitieu_domain::Level::Commune
+                && tree.is_present(*i as u32)
+                && within(*i as u32)
+        })
+        .map(|(_, u)| u.id.as_str())
+        .collect();
+    let (mut seconds, mut built, mut judged) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut assessed, mut drill) = (0usize, 0usize);
+    for _ in 0..runs {
+        let (tree, catalogue) = (tree.clone(), catalogue.clone());
+        let t = Instant::now();
+        let rollups = Rollups::from_figures(tree, catalogue, &figures)?;
+        built.push(t.elapsed().as_secs_f64());
+        let t2 = Instant::now();
+        assessed = 0;
+        drill = 0;
+        for target in &targets {
+            let Some(ind) = ds.indicators.iter().find(|i| i.id == target.indicator) else {
+                continue;
+            };
+            let version = target_version(ds, target, Cutoff::Through(as_of));
+            let a = assess_with(&rollups, target, &version, ind);
+            assessed += usize::from(a.status.is_assessable());
+            for c in &communes {
+                drill += usize::from(rollups.series(c, &target.indicator).last().is_some());
+            }
+        }
+        judged.push(t2.elapsed().as_secs_f64());
+        seconds.push(t.elapsed().as_secs_f64());
+    }
+    let m = median(seconds.clone());
+    println!("| province | figures | targets | assessed | communes | commune values | roll-up ms | status + drill-down ms | total ms |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!(
+        "| {province} | {} | {} | {assessed} | {} | {drill} | {:.1} | {:.1} | {:.1} |",
+        figures.len(),
+        targets.len(),
+        communes.len(),
+        median(built) * 1000.0,
+        median(judged) * 1000.0,
+        m * 1000.0
+    );
+    println!(
+        "{}",
+        serde_json::json!({"province": province, "as_of": as_of.to_string(), "figures": figures.len(),
+            "targets": targets.len(), "communes": communes.len(), "seconds": seconds, "median": m})
+    );
+    Ok(())
 }
 
 fn median(mut v: Vec<f64>) -> f64 {

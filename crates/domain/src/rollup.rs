@@ -520,6 +520,15 @@ pub struct Value {
     pub computed: Option<Decimal>,
 }
 
+/// Why a cell has no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Why {
+    None,
+    Formula,
+    NotAdded,
+    Range,
+}
+
 /// Why a derived value is missing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Missing {
@@ -612,48 +621,96 @@ impl Cube {
                     "no figure for `{indicator}` at `{unit}` or the units below it in {period}"
                 ))
             })?;
+        match self.value_at(catalogue, slot, i, p) {
+            Ok(v) => Ok(v),
+            Err(Why::Formula) => Err(missing(format!(
+                "`{indicator}` cannot be computed for `{unit}` in {period}: an input is missing or a divisor is zero"
+            ))),
+            Err(Why::NotAdded) => Err(missing(format!(
+                "`{indicator}` is not added up over units (method `last`); report it or define it by a formula"
+            ))),
+            Err(Why::Range) => Err(missing("value out of range".into())),
+            Err(Why::None) => Err(missing(format!("no figure for `{indicator}` at `{unit}` or below in {period}"))),
+        }
+    }
+
+    /// The value in a cell, or why there is none: no strings, for series over many periods.
+    fn value_at(&self, catalogue: &Catalogue, slot: u32, i: u32, p: usize) -> Result<Value, Why> {
         let last = matches!(
             catalogue.rules[i as usize],
             Rule::Base(AggregationMethod::Last)
         );
         let scale = self.scale[i as usize];
+        let derived = self.derived_cell(slot, i, p);
         // What the units below add up to (or the formula gives), shown beside an own figure.
-        let computed = match self.derived_cell(slot, i, p) {
+        let computed = match derived {
+            // A formula's result is a float: kept to 6 decimals, not to the float's noise.
             Some(c) => Some(self.derived[c])
-                .filter(|v| v.is_finite())
-                .and_then(Decimal::from_f64_retain),
+                .filter(|v| v.is_finite() && v.abs() < 9.0e12)
+                .map(|v| Decimal::new((v * 1e6).round() as i64, 6).normalize()),
             None if last => None,
             None => self
                 .aggregate(slot, i, p)
                 .and_then(|v| from_scaled(i128::from(v), scale)),
         };
-        let own = self.own[self.cell(slot, i, p)];
+        let c = self.cell(slot, i, p);
+        let own = self.own[c];
         if own != i64::MIN {
-            let value = from_scaled(i128::from(own), scale)
-                .ok_or_else(|| missing("value out of range".into()))?;
+            let value = from_scaled(i128::from(own), scale).ok_or(Why::Range)?;
             return Ok(Value {
                 value,
                 source: Source::Reported,
-                standing: standing_from(self.own_standing[self.cell(slot, i, p)]),
+                standing: standing_from(self.own_standing[c]),
                 computed: computed.filter(|c| *c != value),
             });
         }
-        let standing = self.standing_of(catalogue, slot, i, p, 0);
-        if self.derived_cell(slot, i, p).is_some() {
-            return computed.map(|value| Value { value, source: Source::Derived, standing, computed: None }).ok_or_else(|| {
-                missing(format!(
-                    "`{indicator}` cannot be computed for `{unit}` in {period}: an input is missing or a divisor is zero"
-                ))
+        if derived.is_some() {
+            let value = computed.ok_or(Why::Formula)?;
+            let standing = self.standing_of(catalogue, slot, i, p, 0);
+            return Ok(Value {
+                value,
+                source: Source::Derived,
+                standing,
+                computed: None,
             });
         }
-        let has_children_figures = self.aggregate(slot, i, p).is_some();
-        match (computed, &catalogue.rules[i as usize]) {
-            (None, Rule::Base(AggregationMethod::Last)) if has_children_figures => Err(missing(format!(
-                "`{indicator}` is not added up over units (method `last`); report it or define it by a formula"
-            ))),
-            (Some(v), _) => Ok(Value { value: v, source: Source::Computed, standing, computed: None }),
-            (None, _) => Err(missing(format!("no figure for `{indicator}` at `{unit}` or below in {period}"))),
+        match computed {
+            Some(value) => {
+                let standing = self.standing_of(catalogue, slot, i, p, 0);
+                Ok(Value {
+                    value,
+                    source: Source::Computed,
+                    standing,
+                    computed: None,
+                })
+            }
+            None if last && self.aggregate(slot, i, p).is_some() => Err(Why::NotAdded),
+            None => Err(Why::None),
         }
+    }
+
+    /// Every period's value of an indicator at a unit, in period order (none where there is no
+    /// value).
+    pub fn series(
+        &self,
+        tree: &Tree,
+        catalogue: &Catalogue,
+        unit: &str,
+        indicator: &str,
+    ) -> Vec<(Period, Value)> {
+        let (Some(u), Some(i)) = (tree.index_of(unit), catalogue.index_of(indicator)) else {
+            return Vec::new();
+        };
+        let Some(slot) = self.slot_of.get(u as usize).copied().filter(|&s| s != NONE) else {
+            return Vec::new();
+        };
+        (0..self.periods.len())
+            .filter_map(|p| {
+                self.value_at(catalogue, slot, i, p)
+                    .ok()
+                    .map(|v| (self.periods[p], v))
+            })
+            .collect()
     }
 
     /// The least firm standing behind a value: its own figure's, its children's, or (for a
@@ -782,6 +839,18 @@ impl PeriodIndex {
             Period::Month(_, m) => 6 + i64::from(m),
         };
         i64::from(p.year()) * 19 + sub
+    }
+
+    /// The period of an ordinal (the inverse of `ordinal`).
+    fn period(o: i64) -> Option<Period> {
+        let year = i32::try_from(o.div_euclid(19)).ok()?;
+        let sub = o.rem_euclid(19) as u8;
+        Some(match sub {
+            0 => Period::Year(year),
+            1..=2 => Period::Half(year, sub),
+            3..=6 => Period::Quarter(year, sub - 2),
+            _ => Period::Month(year, sub - 6),
+        })
     }
 
     fn new(periods: &[Period]) -> PeriodIndex {
@@ -1177,16 +1246,12 @@ impl<'a> Rollups<'a> {
                 && catalogue.index_of(indicator).is_some()
             {
                 return cube
-                    .periods
-                    .iter()
-                    .filter_map(|p| {
-                        cube.get(&self.tree, catalogue, unit, indicator, *p)
-                            .ok()
-                            .map(|v| Figure {
-                                period: *p,
-                                value: v.value,
-                                standing: v.standing,
-                            })
+                    .series(&self.tree, catalogue, unit, indicator)
+                    .into_iter()
+                    .map(|(period, v)| Figure {
+                        period,
+                        value: v.value,
+                        standing: v.standing,
                     })
                     .collect();
             }
@@ -1209,10 +1274,39 @@ impl<'a> Rollups<'a> {
 /// The figures' periods and every year they fall in, sorted: a year reported by quarters has a
 /// value.
 fn periods_with_years(figures: &Figures) -> Vec<Period> {
-    let mut periods: Vec<Period> = figures.period.clone();
-    periods.extend(figures.period.iter().map(|p| Period::Year(p.year())));
+    // A bitmap over period ordinals: hashing millions of periods costs more than the roll-up.
+    let (Some(lo), Some(hi)) = (
+        figures
+            .period
+            .iter()
+            .map(|p| PeriodIndex::ordinal(Period::Year(p.year())))
+            .min(),
+        figures
+            .period
+            .iter()
+            .map(|p| PeriodIndex::ordinal(*p))
+            .max(),
+    ) else {
+        return Vec::new();
+    };
+    let mut seen = vec![false; usize::try_from(hi - lo + 1).unwrap_or(0)];
+    for p in &figures.period {
+        for o in [
+            PeriodIndex::ordinal(*p),
+            PeriodIndex::ordinal(Period::Year(p.year())),
+        ] {
+            if let Some(x) = usize::try_from(o - lo).ok().and_then(|i| seen.get_mut(i)) {
+                *x = true;
+            }
+        }
+    }
+    let mut periods: Vec<Period> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| **s)
+        .filter_map(|(i, _)| PeriodIndex::period(lo + i as i64))
+        .collect();
     periods.sort();
-    periods.dedup();
     periods
 }
 
