@@ -97,32 +97,7 @@ pub(crate) fn fresh(rng: &mut Rng, taken: &mut HashSet<String>) -> String {
     name
 }
 
-/// Roman numerals for congress ordinals (Đại hội lần thứ XIX).
-pub(crate) fn roman(mut n: u32) -> String {
-    const TABLE: [(u32, &str); 13] = [
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ];
-    let mut out = String::new();
-    for (v, s) in TABLE {
-        while n >= v {
-            out.push_str(s);
-            n -= v;
-        }
-    }
-    out
-}
+pub(crate) use chitieu_domain::roman;
 
 #[cfg(test)]
 mod tests {

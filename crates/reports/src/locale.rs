@@ -115,31 +115,7 @@ pub fn date(lang: Lang, d: NaiveDate) -> String {
 }
 
 /// Roman numerals for congress ordinals (XXIV).
-pub fn roman(mut n: u32) -> String {
-    const TABLE: [(u32, &str); 13] = [
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ];
-    let mut out = String::new();
-    for (v, s) in TABLE {
-        while n >= v {
-            out.push_str(s);
-            n -= v;
-        }
-    }
-    out
-}
+pub use chitieu_domain::roman;
 
 pub fn status(lang: Lang, s: Status) -> &'static str {
     match (lang, s) {
