@@ -151,6 +151,19 @@ impl Store for PgStore {
         Ok(data)
     }
 
+    async fn load_structure(&self) -> Result<Dataset, StoreError> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .map_err(|e| StoreError::database("starting a read transaction", e))?;
+        let data = load_all(&mut tx, false).await?;
+        tx.rollback()
+            .await
+            .map_err(|e| StoreError::database("ending a read transaction", e))?;
+        Ok(data)
+    }
+
     async fn import(&self, bundle: &Dataset) -> Result<ImportSummary, StoreError> {
         // Stored figures matter to a merge only as duplicates of incoming ones: a bundle
         // without observations does not read the (possibly millions of) stored figures.

@@ -24,6 +24,10 @@ pub trait Store: Send + Sync {
     /// export gives the same file.
     async fn load(&self) -> Result<Dataset, StoreError>;
 
+    /// Everything but the observations: what a roll-up needs beside
+    /// [`Store::load_figures`], without reading millions of figures.
+    async fn load_structure(&self) -> Result<Dataset, StoreError>;
+
     /// Adds `bundle` in one transaction: what is stored is read, merged with
     /// [`Dataset::merge_delta`] (identical entities are skipped, conflicting ones refused, the
     /// union validated) and only the delta is written. On any error nothing is written.
