@@ -10,3 +10,6 @@ pg=${CHITIEU_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
 python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install --quiet duckdb
 cargo build --release -p chitieu-bench
 ./target/release/chitieu-bench rollup --preset "$preset" --runs 5 --duckdb --postgres "$pg" --all-years
+./target/release/chitieu-bench status --preset "$preset" --runs 20
+# Storage: import rows/s, bytes per observation, cold start (full takes a 1.5 GB CSV and minutes).
+./target/release/chitieu-bench import --preset "${CHITIEU_BENCH_IMPORT_PRESET:-medium}" --db sqlite --db "$pg"

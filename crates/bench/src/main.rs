@@ -2,6 +2,8 @@
 //! written as plain SQL and run in DuckDB and PostgreSQL on the same data, in the same run.
 //! See docs/benchmarks.md for what is measured and how to rerun it.
 
+mod import;
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -69,6 +71,26 @@ enum Cmd {
         #[arg(long, default_value_t = 20)]
         runs: usize,
     },
+    /// Import the synthetic country's CSV into SQLite and PostgreSQL as `chitieu import`
+    /// does: rows per second, bytes per observation on disk, a cold-start roll-up of one
+    /// year from SQLite, and the PostgreSQL import against a plain COPY of the same rows.
+    Import {
+        /// tiny, small, medium or full (the whole country).
+        #[arg(long, default_value = "small")]
+        preset: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The year of the cold-start roll-up.
+        #[arg(long, default_value_t = 2024)]
+        year: i32,
+        /// `sqlite`, or a PostgreSQL server URL (a scratch database is created on it);
+        /// repeat for both. Default: sqlite.
+        #[arg(long)]
+        db: Vec<String>,
+        /// Where the CSV and the SQLite file go.
+        #[arg(long, default_value = "target/bench-import")]
+        work: PathBuf,
+    },
 }
 
 fn main() -> Result<()> {
@@ -113,6 +135,13 @@ fn main() -> Result<()> {
             opts.seed = seed;
             status_bench(&opts, &province, as_of, runs.max(1))
         }
+        Cmd::Import {
+            preset,
+            seed,
+            year,
+            db,
+            work,
+        } => import_cmd(&preset, seed, year, db, work),
     }
 }
 
@@ -229,6 +258,36 @@ fn status_bench(
             "targets": targets.len(), "communes": communes.len(), "seconds": seconds, "median": m})
     );
     Ok(())
+}
+
+fn import_cmd(preset: &str, seed: u64, year: i32, db: Vec<String>, work: PathBuf) -> Result<()> {
+    let p = Preset::parse(preset)
+        .with_context(|| format!("unknown preset `{preset}`: tiny, small, medium or full"))?;
+    let mut opts = p.options();
+    opts.seed = seed;
+    let db = if db.is_empty() {
+        vec!["sqlite".to_string()]
+    } else {
+        db
+    };
+    let mut sqlite = false;
+    let mut postgres = None;
+    for d in db {
+        if d == "sqlite" {
+            sqlite = true;
+        } else if d.starts_with("postgres://") || d.starts_with("postgresql://") {
+            postgres = Some(d);
+        } else {
+            bail!("--db {d}: expected `sqlite` or a postgres:// URL");
+        }
+    }
+    import::run(import::Args {
+        opts,
+        year,
+        sqlite,
+        postgres,
+        work,
+    })
 }
 
 fn median(mut v: Vec<f64>) -> f64 {

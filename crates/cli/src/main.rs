@@ -281,6 +281,30 @@ fn write_out(out: Option<&Path>, text: &str) -> Result<()> {
     }
 }
 
+/// A CSV file of observations as the store's streaming source: every row is approved,
+/// with no reporter and no report date (the CSV format has no such columns).
+struct CsvSource<R: std::io::Read>(chitieu_io::CsvObservations<R>);
+
+impl<R: std::io::Read + Send> chitieu_store::ObservationSource for CsvSource<R> {
+    fn next_row(&mut self) -> Option<Result<chitieu_store::ObservationRow<'_>, StoreError>> {
+        Some(match self.0.next_row()? {
+            Ok(r) => Ok(chitieu_store::ObservationRow {
+                line: r.line,
+                unit: r.unit,
+                indicator: r.indicator,
+                period: r.period,
+                value: r.value,
+                standing: r.standing,
+                state: chitieu_domain::ReviewState::Approved,
+                source: r.source,
+                reported_by: None,
+                reported: None,
+            }),
+            Err(e) => Err(StoreError::Source(Box::new(e))),
+        })
+    }
+}
+
 /// Imports a bundle text, pointing merge errors at the file's lines.
 async fn import_bundle(
     store: &dyn Store,
@@ -402,22 +426,30 @@ async fn run(cli: Cli) -> Result<()> {
                 None => default_db()?,
             };
             let name = file.display().to_string();
-            let text =
-                std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
             let ext = file
                 .extension()
                 .and_then(|e| e.to_str())
                 .map(|e| e.to_ascii_lowercase());
-            let store = open(&db).await?;
             let summary = match ext.as_deref() {
-                Some("toml") => import_bundle(store.as_ref(), &text, &name).await?,
+                Some("toml") => {
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("cannot read {name}"))?;
+                    let store = open(&db).await?;
+                    import_bundle(store.as_ref(), &text, &name).await?
+                }
                 Some("csv") => {
-                    let parsed = chitieu_io::parse_observations_csv(&text, &name)?;
-                    match store.add_observations(&parsed.observations).await {
+                    // Streamed: a national CSV (tens of millions of rows) is never held.
+                    let input = std::fs::File::open(&file)
+                        .with_context(|| format!("cannot read {name}"))?;
+                    let store = open(&db).await?;
+                    let mut rows = CsvSource(chitieu_io::CsvObservations::new(input, &name));
+                    match store.import_observations(&mut rows).await {
                         Ok(s) => s,
-                        Err(StoreError::Invalid(errors)) => {
-                            return Err(chitieu_io::located_csv(&name, &parsed, &errors).into())
-                        }
+                        Err(StoreError::Row {
+                            line,
+                            field,
+                            message,
+                        }) => bail!("{name}:{line}: column {field}: {message}"),
                         Err(e) => return Err(e.into()),
                     }
                 }

@@ -26,7 +26,8 @@ mod write;
 
 pub use error::{BundleError, ErrorItem};
 pub use obs_csv::{
-    located_csv, observations_to_csv, parse_observations_csv, ParsedCsv, CSV_HEADER,
+    located_csv, observations_to_csv, parse_observations_csv, CsvObservations, CsvRow, ParsedCsv,
+    CSV_HEADER,
 };
 pub use parse::{parse_bundle, ParsedBundle, BUNDLE_FORMAT};
 pub use source_map::{located, SourceMap};

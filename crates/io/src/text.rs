@@ -13,6 +13,14 @@ pub(crate) fn nfc(s: &str) -> String {
     }
 }
 
+/// [`nfc`] without a copy when the text is already NFC (almost always).
+pub(crate) fn nfc_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    match is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => s.into(),
+        _ => s.nfc().collect::<String>().into(),
+    }
+}
+
 /// What a decimal written as text must look like.
 pub(crate) const DECIMAL_EXPECTED: &str =
     "a number with a dot as decimal separator, such as 41.3 or -2";

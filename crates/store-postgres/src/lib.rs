@@ -13,17 +13,21 @@
 //! previous one committed (READ COMMITTED takes a fresh snapshot per statement). Two
 //! concurrent imports of one bundle therefore add it once instead of failing on a key.
 
+mod figures;
+
 use std::time::Duration;
+
+pub use figures::COPY as FIGURES_COPY;
 
 use chitieu_domain::{
     Adjustment, BodyKind, Change, Dataset, Decimal, Decision, Direction, Document, DocumentKind,
     Field, Indicator, Level, Milestone, Observation, Period, Reorganisation, ReorganisationKind,
-    Resolution, ResolutionKind, ReviewState, Standing, Succession, Target, TargetKind, TargetSpec,
-    Task, TaskState, Term, Unit,
+    Resolution, ResolutionKind, Succession, Target, TargetKind, TargetSpec, Task, TaskState, Term,
+    Unit,
 };
 use chitieu_store::{
-    aggregation, parse_text, parse_word, subject, target_value, to_u32, ImportSummary, Store,
-    StoreError,
+    aggregation, parse_text, parse_word, subject, target_value, to_u32, FigureColumns, FigureQuery,
+    ImportSummary, ObservationSource, Store, StoreError,
 };
 use sqlx::postgres::{PgPoolOptions, PgRow};
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
@@ -80,6 +84,7 @@ impl PgStore {
     /// the delta it returns and commits; on any error it rolls back.
     async fn write_merged(
         &self,
+        with_observations: bool,
         merge: impl FnOnce(&Dataset) -> Result<(Dataset, ImportSummary), StoreError> + Send,
     ) -> Result<ImportSummary, StoreError> {
         let mut tx = self
@@ -93,7 +98,7 @@ impl PgStore {
             .await
             .map_err(|e| StoreError::database("waiting for the write lock", e))?;
         let written = async {
-            let stored = load_all(&mut tx).await?;
+            let stored = load_all(&mut tx, with_observations).await?;
             let (delta, summary) = merge(&stored)?;
             insert_all(&mut tx, &delta).await?;
             Ok::<_, StoreError>(summary)
@@ -139,7 +144,20 @@ impl Store for PgStore {
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await
             .map_err(|e| StoreError::database("starting a read transaction", e))?;
-        let data = load_all(&mut tx).await?;
+        let data = load_all(&mut tx, true).await?;
+        tx.rollback()
+            .await
+            .map_err(|e| StoreError::database("ending a read transaction", e))?;
+        Ok(data)
+    }
+
+    async fn load_structure(&self) -> Result<Dataset, StoreError> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .map_err(|e| StoreError::database("starting a read transaction", e))?;
+        let data = load_all(&mut tx, false).await?;
         tx.rollback()
             .await
             .map_err(|e| StoreError::database("ending a read transaction", e))?;
@@ -147,7 +165,9 @@ impl Store for PgStore {
     }
 
     async fn import(&self, bundle: &Dataset) -> Result<ImportSummary, StoreError> {
-        self.write_merged(|stored| {
+        // Stored figures matter to a merge only as duplicates of incoming ones: a bundle
+        // without observations does not read the (possibly millions of) stored figures.
+        self.write_merged(!bundle.observations.is_empty(), |stored| {
             let delta = stored.merge_delta(bundle).map_err(StoreError::Invalid)?;
             let summary = ImportSummary::from_delta(bundle, &delta);
             Ok((delta, summary))
@@ -163,12 +183,54 @@ impl Store for PgStore {
             observations: observations.to_vec(),
             ..Dataset::default()
         };
-        self.write_merged(|stored| {
+        self.write_merged(true, |stored| {
             let delta = stored.merge_delta(&incoming).map_err(StoreError::Invalid)?;
             let summary = ImportSummary::from_delta(&incoming, &delta);
             Ok((delta, summary))
         })
         .await
+    }
+
+    async fn import_observations(
+        &self,
+        rows: &mut dyn ObservationSource,
+    ) -> Result<ImportSummary, StoreError> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(|e| StoreError::database("starting a write transaction", e))?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(WRITE_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::database("waiting for the write lock", e))?;
+        match figures::import_stream(&mut tx, rows).await {
+            Ok(summary) => {
+                tx.commit()
+                    .await
+                    .map_err(|e| StoreError::database("committing", e))?;
+                Ok(summary)
+            }
+            Err(e) => {
+                // As in write_merged: release the write lock before returning the error.
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn load_figures(&self, query: &FigureQuery) -> Result<FigureColumns, StoreError> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .map_err(|e| StoreError::database("starting a read transaction", e))?;
+        let figures = figures::load_figures(&mut tx, query).await?;
+        tx.rollback()
+            .await
+            .map_err(|e| StoreError::database("ending a read transaction", e))?;
+        Ok(figures)
     }
 
     fn backend(&self) -> &'static str {
@@ -237,7 +299,7 @@ async fn fetch(
         })
 }
 
-async fn load_all(conn: &mut PgConnection) -> Result<Dataset, StoreError> {
+async fn load_all(conn: &mut PgConnection, with_observations: bool) -> Result<Dataset, StoreError> {
     let mut data = Dataset::default();
 
     for row in fetch(conn, "SELECT id, name, name_en, level, parent, code, valid_from, valid_to FROM units ORDER BY seq", "units").await? {
@@ -484,25 +546,8 @@ async fn load_all(conn: &mut PgConnection) -> Result<Dataset, StoreError> {
         });
     }
 
-    for row in fetch(
-        conn,
-        "SELECT unit, indicator, period, value::text AS value, standing, state, source, reported_by, reported FROM observations ORDER BY seq",
-        "observations",
-    )
-    .await?
-    {
-        const T: &str = "observations";
-        data.observations.push(Observation {
-            unit: get(&row, T, "unit")?,
-            indicator: get(&row, T, "indicator")?,
-            period: get_period(&row, T, "period")?,
-            value: get_decimal(&row, T, "value")?,
-            standing: parse_word(T, "standing", &get::<String>(&row, T, "standing")?, Standing::parse)?,
-            state: parse_word(T, "state", &get::<String>(&row, T, "state")?, ReviewState::parse)?,
-            source: get(&row, T, "source")?,
-            reported_by: get(&row, T, "reported_by")?,
-            reported: get(&row, T, "reported")?,
-        });
+    if with_observations {
+        data.observations = figures::load_observations(conn).await?;
     }
 
     Ok(data)
@@ -905,35 +950,7 @@ async fn insert_all(conn: &mut PgConnection, d: &Dataset) -> Result<(), StoreErr
     )
     .await?;
 
-    insert_rows(
-        conn,
-        "observations",
-        &[
-            "unit",
-            "indicator",
-            "period",
-            "value",
-            "standing",
-            "state",
-            "source",
-            "reported_by",
-            "reported",
-        ],
-        &d.observations,
-        |b, o| {
-            b.push_bind(o.unit.clone())
-                .push_bind(o.indicator.clone())
-                .push_bind(o.period.to_string())
-                .push_bind(text(&o.value))
-                .push_unseparated("::numeric")
-                .push_bind(o.standing.as_str())
-                .push_bind(o.state.as_str())
-                .push_bind(o.source.clone())
-                .push_bind(o.reported_by.clone())
-                .push_bind(o.reported);
-        },
-    )
-    .await?;
+    figures::insert_observations(conn, &d.observations).await?;
 
     Ok(())
 }

@@ -172,3 +172,181 @@ async fn upgrade_from_the_first_schema_keeps_data() {
     })
     .await;
 }
+
+/// Observations as the second schema stored them, with values the move to mantissa and
+/// scale must take apart carefully: 29 digits, a zero with a scale, 18 significant digits,
+/// every kind of period, texts and dates.
+const SECOND_SCHEMA_OBSERVATIONS: &str = "
+INSERT INTO observations (unit, indicator, period, value, standing, state, source, reported_by, reported) VALUES
+    ('luc-ngan', 'forest_area', '2019', 41.30, 'final', 'approved', 'Cục Thống kê', NULL, '2020-01-15'),
+    ('luc-ngan', 'forest_area', '2019-H2', 79228162514264337593543950335, 'estimate', 'draft', NULL, 'kim', NULL),
+    ('bac-giang', 'forest_area', '2019-07', 0.000, 'preliminary', 'submitted', 'Cục Thống kê', 'kim', '1969-12-31'),
+    ('luc-ngan', 'forest_cover', '2019-Q3', -12345678901234567.8, 'final', 'returned', NULL, NULL, NULL),
+    ('luc-ngan', 'forest_cover', '2019-Q4', 999999999999999999, 'final', 'approved', NULL, NULL, NULL),
+    ('luc-ngan', 'forest_area', '2019', 41.3, 'final', 'approved', NULL, NULL, '2020-02-01');
+";
+
+/// A database at the second schema holding observations is moved to `figures` on connect:
+/// every observation comes back as it was, in its order, scale kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrade_from_the_second_schema_moves_observations() {
+    use chitieu_domain::{Observation, ReviewState, Standing};
+    use chitieu_store::Store;
+    let Some((url, teardown)) = fresh_database().await else {
+        return;
+    };
+    let check = tokio::spawn({
+        let url = url.clone();
+        async move {
+            let dir = std::env::temp_dir().join(fresh_name());
+            std::fs::create_dir_all(&dir).unwrap();
+            for file in ["0001_initial.sql", "0002_issue3.sql"] {
+                std::fs::copy(
+                    format!("{}/migrations/{file}", env!("CARGO_MANIFEST_DIR")),
+                    dir.join(file),
+                )
+                .unwrap();
+            }
+            let pool = sqlx::PgPool::connect(&url).await.unwrap();
+            let old = sqlx::migrate::Migrator::new(dir.as_path()).await.unwrap();
+            let _ = std::fs::remove_dir_all(&dir);
+            old.run(&pool).await.unwrap();
+            sqlx::raw_sql(FIRST_SCHEMA_DATA)
+                .execute(&pool)
+                .await
+                .unwrap();
+            sqlx::raw_sql(SECOND_SCHEMA_OBSERVATIONS)
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+
+            let store = PgStore::connect(&url).await.unwrap();
+            let got = store.load().await.unwrap().observations;
+            #[allow(clippy::too_many_arguments)]
+            fn o(
+                unit: &str,
+                indicator: &str,
+                period: &str,
+                value: &str,
+                standing: Standing,
+                state: ReviewState,
+                source: Option<&str>,
+                by: Option<&str>,
+                reported: Option<&str>,
+            ) -> Observation {
+                Observation {
+                    unit: unit.into(),
+                    indicator: indicator.into(),
+                    period: period.parse().unwrap(),
+                    value: value.parse().unwrap(),
+                    standing,
+                    state,
+                    source: source.map(Into::into),
+                    reported_by: by.map(Into::into),
+                    reported: reported.map(|d| d.parse().unwrap()),
+                }
+            }
+            let want = vec![
+                o(
+                    "luc-ngan",
+                    "forest_area",
+                    "2019",
+                    "41.30",
+                    Standing::Final,
+                    ReviewState::Approved,
+                    Some("Cục Thống kê"),
+                    None,
+                    Some("2020-01-15"),
+                ),
+                o(
+                    "luc-ngan",
+                    "forest_area",
+                    "2019-H2",
+                    "79228162514264337593543950335",
+                    Standing::Estimate,
+                    ReviewState::Draft,
+                    None,
+                    Some("kim"),
+                    None,
+                ),
+                o(
+                    "bac-giang",
+                    "forest_area",
+                    "2019-07",
+                    "0.000",
+                    Standing::Preliminary,
+                    ReviewState::Submitted,
+                    Some("Cục Thống kê"),
+                    Some("kim"),
+                    Some("1969-12-31"),
+                ),
+                o(
+                    "luc-ngan",
+                    "forest_cover",
+                    "2019-Q3",
+                    "-12345678901234567.8",
+                    Standing::Final,
+                    ReviewState::Returned,
+                    None,
+                    None,
+                    None,
+                ),
+                o(
+                    "luc-ngan",
+                    "forest_cover",
+                    "2019-Q4",
+                    "999999999999999999",
+                    Standing::Final,
+                    ReviewState::Approved,
+                    None,
+                    None,
+                    None,
+                ),
+                o(
+                    "luc-ngan",
+                    "forest_area",
+                    "2019",
+                    "41.3",
+                    Standing::Final,
+                    ReviewState::Approved,
+                    None,
+                    None,
+                    Some("2020-02-01"),
+                ),
+            ];
+            assert_eq!(got, want);
+            let texts: Vec<String> = got.iter().map(|o| o.value.to_string()).collect();
+            let want_texts: Vec<String> = want.iter().map(|o| o.value.to_string()).collect();
+            assert_eq!(texts, want_texts);
+            let new = o(
+                "luc-ngan",
+                "forest_area",
+                "2020",
+                "42",
+                Standing::Final,
+                ReviewState::Approved,
+                None,
+                None,
+                None,
+            );
+            let summary = store
+                .add_observations(&[want[0].clone(), new.clone()])
+                .await
+                .unwrap();
+            assert_eq!(
+                (summary.added.observations, summary.skipped.observations),
+                (1, 1)
+            );
+            let mut want = want;
+            want.push(new);
+            assert_eq!(store.load().await.unwrap().observations, want);
+            store.close().await;
+        }
+    })
+    .await;
+    teardown.await;
+    if let Err(e) = check {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}

@@ -65,24 +65,32 @@ async fn two_stores_on_one_file_import_concurrently() {
     assert_eq!(b.load().await.unwrap(), data);
 }
 
+/// A figure is stored as integers, never as a REAL: the mantissa with the scale it was written
+/// with (`40.10` is 4010 and 2), so the value and its scale come back exactly.
 #[tokio::test]
-async fn decimals_are_stored_as_text() {
+async fn decimals_are_stored_as_mantissa_and_scale() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("chitieu.db");
     let store = SqliteStore::open(&path).await.unwrap();
     store.import(&sample::sample()).await.unwrap();
     store.close().await;
-    // Read the file with a plain connection: the column holds the exact text, never a REAL.
+    // Read the file with a plain connection.
     use sqlx::{Connection, Row};
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
         .await
         .unwrap();
-    let rows = sqlx::query("SELECT typeof(value) AS t, value FROM observations ORDER BY seq")
-        .fetch_all(&mut conn)
-        .await
-        .unwrap();
-    assert!(rows.iter().all(|r| r.get::<String, _>("t") == "text"));
-    assert_eq!(rows[1].get::<String, _>("value"), "40.10");
+    let rows = sqlx::query(
+        "SELECT typeof(mantissa) AS t, mantissa, scale, exact FROM figures ORDER BY seq",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(rows.iter().all(|r| r.get::<String, _>("t") == "integer"));
+    assert_eq!(rows[1].get::<i64, _>("mantissa"), 4010);
+    assert_eq!(rows[1].get::<i64, _>("scale"), 2);
+    assert!(rows
+        .iter()
+        .all(|r| r.get::<Option<String>, _>("exact").is_none()));
 }
 
 /// What the first schema held in a database, written as its version of chitieu wrote it
@@ -136,5 +144,182 @@ async fn upgrade_from_the_first_schema_keeps_data() {
 
     let store = SqliteStore::open(&path).await.unwrap();
     chitieu_store_tests::cases::first_schema_data_survives_upgrade(&store).await;
+    store.close().await;
+}
+
+/// Observations as the second schema stored them (text periods and decimals), with values the
+/// move to mantissa and scale must take apart carefully: a 29-digit value, a negative zero
+/// with a scale, 18 and 19 significant digits, every kind of period, texts and dates.
+const SECOND_SCHEMA_OBSERVATIONS: &str = "
+INSERT INTO observations (unit, indicator, period, value, standing, state, source, reported_by, reported) VALUES
+    ('luc-ngan', 'forest_area', '2019', '41.30', 'final', 'approved', 'Cục Thống kê', NULL, '2020-01-15'),
+    ('luc-ngan', 'forest_area', '2019-H2', '79228162514264337593543950335', 'estimate', 'draft', NULL, 'kim', NULL),
+    ('bac-giang', 'forest_area', '2019-07', '-0.000', 'preliminary', 'submitted', 'Cục Thống kê', 'kim', '1969-12-31'),
+    ('luc-ngan', 'forest_cover', '2019-Q3', '-12345678901234567.8', 'final', 'returned', NULL, NULL, NULL),
+    ('luc-ngan', 'forest_cover', '2019-Q4', '999999999999999999', 'final', 'approved', NULL, NULL, NULL),
+    ('luc-ngan', 'forest_area', '2019', '41.3', 'final', 'approved', NULL, NULL, '2020-02-01');
+";
+
+/// A database at the second schema holding observations is moved to the compact `figures`
+/// table on open: every observation comes back as it was, in its order, scale kept; and
+/// figures added after the upgrade follow them.
+#[tokio::test]
+async fn upgrade_from_the_second_schema_moves_observations() {
+    use chitieu_domain::{Observation, ReviewState, Standing};
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("second-schema");
+    std::fs::create_dir(&old).unwrap();
+    for file in ["0001_initial.sql", "0002_issue3.sql"] {
+        std::fs::copy(
+            format!("{}/migrations/{file}", env!("CARGO_MANIFEST_DIR")),
+            old.join(file),
+        )
+        .unwrap();
+    }
+    let path = dir.path().join("chitieu.db");
+    let options = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let pool = SqlitePool::connect_with(options).await.unwrap();
+    sqlx::migrate::Migrator::new(old.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(FIRST_SCHEMA_DATA)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(SECOND_SCHEMA_OBSERVATIONS)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    let got = store.load().await.unwrap().observations;
+    let o = |unit: &str,
+             indicator: &str,
+             period: &str,
+             value: &str,
+             standing,
+             state,
+             source: Option<&str>,
+             by: Option<&str>,
+             reported: Option<&str>| Observation {
+        unit: unit.into(),
+        indicator: indicator.into(),
+        period: period.parse().unwrap(),
+        value: value.parse().unwrap(),
+        standing,
+        state,
+        source: source.map(Into::into),
+        reported_by: by.map(Into::into),
+        reported: reported.map(|d| d.parse().unwrap()),
+    };
+    let mut negative_zero: chitieu_domain::Decimal = "0.000".parse().unwrap();
+    negative_zero.set_sign_negative(true);
+    let want = vec![
+        o(
+            "luc-ngan",
+            "forest_area",
+            "2019",
+            "41.30",
+            Standing::Final,
+            ReviewState::Approved,
+            Some("Cục Thống kê"),
+            None,
+            Some("2020-01-15"),
+        ),
+        o(
+            "luc-ngan",
+            "forest_area",
+            "2019-H2",
+            "79228162514264337593543950335",
+            Standing::Estimate,
+            ReviewState::Draft,
+            None,
+            Some("kim"),
+            None,
+        ),
+        Observation {
+            value: negative_zero,
+            ..o(
+                "bac-giang",
+                "forest_area",
+                "2019-07",
+                "0",
+                Standing::Preliminary,
+                ReviewState::Submitted,
+                Some("Cục Thống kê"),
+                Some("kim"),
+                Some("1969-12-31"),
+            )
+        },
+        o(
+            "luc-ngan",
+            "forest_cover",
+            "2019-Q3",
+            "-12345678901234567.8",
+            Standing::Final,
+            ReviewState::Returned,
+            None,
+            None,
+            None,
+        ),
+        o(
+            "luc-ngan",
+            "forest_cover",
+            "2019-Q4",
+            "999999999999999999",
+            Standing::Final,
+            ReviewState::Approved,
+            None,
+            None,
+            None,
+        ),
+        o(
+            "luc-ngan",
+            "forest_area",
+            "2019",
+            "41.3",
+            Standing::Final,
+            ReviewState::Approved,
+            None,
+            None,
+            Some("2020-02-01"),
+        ),
+    ];
+    assert_eq!(got, want);
+    let texts: Vec<String> = got.iter().map(|o| o.value.to_string()).collect();
+    let want_texts: Vec<String> = want.iter().map(|o| o.value.to_string()).collect();
+    assert_eq!(texts, want_texts);
+    assert_eq!(texts[2], "-0.000");
+    // A figure added now comes after the moved ones and sees them as stored.
+    let new = o(
+        "luc-ngan",
+        "forest_area",
+        "2020",
+        "42",
+        Standing::Final,
+        ReviewState::Approved,
+        None,
+        None,
+        None,
+    );
+    let summary = store
+        .add_observations(&[want[0].clone(), new.clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.added.observations, summary.skipped.observations),
+        (1, 1)
+    );
+    let mut want = want;
+    want.push(new);
+    assert_eq!(store.load().await.unwrap().observations, want);
     store.close().await;
 }

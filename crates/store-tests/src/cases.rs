@@ -2,6 +2,7 @@
 
 use chitieu_domain::*;
 use chitieu_store::{Counts, ImportSummary, Store, StoreError};
+use chrono::NaiveDate;
 
 use crate::sample::{self, date, dec, observation};
 
@@ -585,4 +586,417 @@ pub async fn first_schema_data_survives_upgrade(store: &dyn Store) {
     let mut want = old;
     want.extend(new);
     assert_same(&load(store).await, &want);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming import and the roll-up read
+
+/// Rows from memory, as the CSV reader gives them; row `i` is at line `i + 2` (after a
+/// header). `fail_at` makes the source fail instead of giving that row.
+struct Rows {
+    rows: Vec<Observation>,
+    next: usize,
+    fail_at: Option<usize>,
+}
+
+impl Rows {
+    fn new(rows: Vec<Observation>) -> Self {
+        Rows {
+            rows,
+            next: 0,
+            fail_at: None,
+        }
+    }
+}
+
+impl chitieu_store::ObservationSource for Rows {
+    fn next_row(&mut self) -> Option<Result<chitieu_store::ObservationRow<'_>, StoreError>> {
+        let i = self.next;
+        self.next += 1;
+        if self.fail_at == Some(i) {
+            return Some(Err(StoreError::Source("f.csv:9: column value: bad".into())));
+        }
+        let o = self.rows.get(i)?;
+        Some(Ok(chitieu_store::ObservationRow::of(o, i + 2)))
+    }
+}
+
+async fn stream(store: &dyn Store, rows: Vec<Observation>) -> ImportSummary {
+    store
+        .import_observations(&mut Rows::new(rows))
+        .await
+        .unwrap_or_else(|e| panic!("streaming import failed: {e}"))
+}
+
+fn counted(n: usize) -> Counts {
+    Counts {
+        observations: n,
+        ..Counts::default()
+    }
+}
+
+/// The streaming import follows `add_observations`' rules: new figures appended in order,
+/// exact duplicates of stored figures skipped, a new version of a figure kept beside the old.
+pub async fn stream_import_appends_skips_duplicates_keeps_history(store: &dyn Store) {
+    let data = sample::sample();
+    import(store, &data).await;
+    let new = observation(
+        "bac-giang",
+        "forest_cover",
+        "2019",
+        "41.35",
+        Standing::Preliminary,
+        ReviewState::Submitted,
+        None,
+    );
+    // Same figure, other value scale: equal as a number, so a duplicate.
+    let same = Observation {
+        value: dec("40.1"),
+        ..data.observations[1].clone()
+    };
+    assert_eq!(same, data.observations[1]);
+    let version = Observation {
+        value: dec("40.2"),
+        reported: Some(date(2018, 9, 1)),
+        ..data.observations[1].clone()
+    };
+    let with_texts = Observation {
+        source: Some("Nguồn mới".into()),
+        reported_by: Some("Văn phòng Huyện ủy".into()),
+        ..new.clone()
+    };
+    let rows = vec![
+        new.clone(),
+        data.observations[0].clone(),
+        same,
+        version.clone(),
+        with_texts.clone(),
+        new.clone(),
+    ];
+    let summary = stream(store, rows).await;
+    // Duplicates within the import itself are kept, as add_observations keeps them.
+    assert_eq!(summary.added, counted(4), "{summary}");
+    assert_eq!(summary.skipped, counted(2), "{summary}");
+    let mut want = data;
+    want.observations
+        .extend([new.clone(), version, with_texts, new]);
+    assert_same(&load(store).await, &want);
+    // Again: everything is stored now.
+    let summary = stream(store, want.observations.clone()).await;
+    assert_eq!(summary.added, Counts::default());
+    assert_eq!(summary.skipped, counted(want.observations.len()));
+    assert_same(&load(store).await, &want);
+}
+
+/// A bad row after thousands of good ones (more than one chunk): refused at its line, nothing
+/// written; the write lock is released.
+pub async fn stream_import_refuses_late_unknown_unit_whole(store: &dyn Store) {
+    import(store, &sample::base()).await;
+    let before = load(store).await;
+    let mut rows: Vec<Observation> = (0..5000)
+        .map(|k| {
+            observation(
+                "luc-ngan",
+                "forest_area",
+                &format!("{}", 1000 + k),
+                &format!("{k}.5"),
+                Standing::Final,
+                ReviewState::Approved,
+                None,
+            )
+        })
+        .collect();
+    rows.push(Observation {
+        unit: "khong-ton-tai".into(),
+        ..rows[0].clone()
+    });
+    match store
+        .import_observations(&mut Rows::new(rows.clone()))
+        .await
+    {
+        Err(StoreError::Row {
+            line,
+            field,
+            message,
+        }) => {
+            assert_eq!((line, field), (5002, "unit"));
+            assert!(message.contains("khong-ton-tai"), "{message}");
+        }
+        other => panic!("expected a refused row, got {other:?}"),
+    }
+    assert_same(&load(store).await, &before);
+    rows.pop();
+    rows.push(Observation {
+        indicator: "gdp".into(),
+        ..rows[0].clone()
+    });
+    match store
+        .import_observations(&mut Rows::new(rows.clone()))
+        .await
+    {
+        Err(StoreError::Row { line, field, .. }) => assert_eq!((line, field), (5002, "indicator")),
+        other => panic!("expected a refused row, got {other:?}"),
+    }
+    assert_same(&load(store).await, &before);
+    // A period that cannot be stored is the database's refusal, as before.
+    rows.pop();
+    rows.push(Observation {
+        period: Period::Quarter(2019, 5),
+        ..rows[0].clone()
+    });
+    assert!(matches!(
+        store
+            .import_observations(&mut Rows::new(rows.clone()))
+            .await,
+        Err(StoreError::Database { .. })
+    ));
+    assert_same(&load(store).await, &before);
+    // The lock was released: the same rows without the bad one go in.
+    rows.pop();
+    let within = std::time::Duration::from_secs(20);
+    let summary = tokio::time::timeout(within, store.import_observations(&mut Rows::new(rows)))
+        .await
+        .unwrap_or_else(|_| panic!("a lock was left behind"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(summary.added, counted(5000));
+}
+
+/// The source failing late (a CSV line that does not parse) writes nothing and comes back as
+/// the source wrote it.
+pub async fn stream_import_source_error_writes_nothing(store: &dyn Store) {
+    import(store, &sample::sample()).await;
+    let before = load(store).await;
+    let rows: Vec<Observation> = (0..3000)
+        .map(|k| {
+            observation(
+                "kim",
+                "new_members",
+                &format!("{}", 1000 + k),
+                "1",
+                Standing::Final,
+                ReviewState::Approved,
+                None,
+            )
+        })
+        .collect();
+    let mut source = Rows::new(rows);
+    source.fail_at = Some(2500);
+    match store.import_observations(&mut source).await {
+        Err(e @ StoreError::Source(_)) => assert_eq!(e.to_string(), "f.csv:9: column value: bad"),
+        other => panic!("expected the source's error, got {other:?}"),
+    }
+    assert_same(&load(store).await, &before);
+}
+
+/// Values beyond a 64-bit mantissa, and every scale, come back exactly.
+pub async fn stream_import_wide_decimals_round_trip(store: &dyn Store) {
+    import(store, &sample::base()).await;
+    let texts = [
+        "79228162514264337593543950335",
+        "-79228162514264337593543950335",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775808",
+        "0.0000000000000000000000000001",
+        "7.9228162514264337593543950335",
+        "0.000",
+        "0.30",
+        "-2.50",
+    ];
+    let rows: Vec<Observation> = texts
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            observation(
+                "luc-ngan",
+                "forest_area",
+                &format!("{}", 2000 + k),
+                t,
+                Standing::Final,
+                ReviewState::Approved,
+                None,
+            )
+        })
+        .collect();
+    assert_eq!(
+        stream(store, rows.clone()).await.added,
+        counted(texts.len())
+    );
+    let got = load(store).await.observations;
+    let got_texts: Vec<String> = got.iter().map(|o| o.value.to_string()).collect();
+    assert_eq!(got_texts, texts);
+    assert_eq!(got, rows);
+}
+
+pub async fn stream_import_into_empty_store(store: &dyn Store) {
+    let summary = stream(store, Vec::new()).await;
+    assert!(summary.is_noop());
+    let rows = vec![observation(
+        "luc-ngan",
+        "forest_area",
+        "2019",
+        "1",
+        Standing::Final,
+        ReviewState::Approved,
+        None,
+    )];
+    match store.import_observations(&mut Rows::new(rows)).await {
+        Err(StoreError::Row {
+            line: 2,
+            field: "unit",
+            ..
+        }) => {}
+        other => panic!("expected an unknown unit, got {other:?}"),
+    }
+    assert_eq!(load(store).await, Dataset::default());
+}
+
+/// `load_figures` applies the rule of `version::figures`: per unit, indicator and period,
+/// the figure known last by the date (the later stored on a tie), approved only unless
+/// asked; positions are those of `load`'s units and indicators.
+pub async fn load_figures_chooses_the_figure_in_force(store: &dyn Store) {
+    use chitieu_domain::version::FigureFilter;
+    import(store, &sample::base()).await;
+    let o = |unit: &str, period: &str, value: &str, state, reported: Option<NaiveDate>| {
+        observation(
+            unit,
+            "forest_area",
+            period,
+            value,
+            Standing::Final,
+            state,
+            reported,
+        )
+    };
+    let rows = vec![
+        o(
+            "luc-ngan",
+            "2019",
+            "10",
+            ReviewState::Approved,
+            Some(date(2020, 1, 10)),
+        ),
+        o(
+            "luc-ngan",
+            "2019",
+            "11",
+            ReviewState::Approved,
+            Some(date(2020, 3, 1)),
+        ),
+        // Stored later but reported earlier: not in force once the one above is known.
+        o(
+            "luc-ngan",
+            "2019",
+            "12",
+            ReviewState::Approved,
+            Some(date(2020, 2, 1)),
+        ),
+        // A draft: in force only when unapproved figures count.
+        o(
+            "luc-ngan",
+            "2019",
+            "13",
+            ReviewState::Draft,
+            Some(date(2020, 4, 1)),
+        ),
+        // Known from the start of its period; two on the same day: the later stored wins.
+        o("bac-giang", "2019-Q2", "5", ReviewState::Approved, None),
+        o("bac-giang", "2019-Q2", "6.50", ReviewState::Approved, None),
+        o(
+            "bac-giang",
+            "2020",
+            "79228162514264337593543950335",
+            ReviewState::Approved,
+            None,
+        ),
+        o("bac-giang", "2018", "1", ReviewState::Approved, None),
+    ];
+    stream(store, rows).await;
+    let data = load(store).await;
+    let check = |known_by: NaiveDate, include_unapproved: bool| {
+        let data = &data;
+        async move {
+            let q = chitieu_store::FigureQuery {
+                first_year: 2019,
+                last_year: 2020,
+                known_by,
+                include_unapproved,
+            };
+            let got = store
+                .load_figures(&q)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let filter = FigureFilter {
+                known_by,
+                include_unapproved,
+            };
+            // What the domain says is in force, for each series.
+            let mut want: Vec<(u32, u32, Period, String, Standing)> = Vec::new();
+            for (ui, u) in data.units.iter().enumerate() {
+                for (ii, i) in data.indicators.iter().enumerate() {
+                    for f in chitieu_domain::version::figures(data, &u.id, &i.id, filter) {
+                        if (2019..=2020).contains(&f.period.year()) {
+                            want.push((
+                                ui as u32,
+                                ii as u32,
+                                f.period,
+                                f.value.to_string(),
+                                f.standing,
+                            ));
+                        }
+                    }
+                }
+            }
+            let mut got_rows: Vec<(u32, u32, Period, String, Standing)> = (0..got.len())
+                .map(|k| {
+                    (
+                        got.unit[k],
+                        got.indicator[k],
+                        got.period[k],
+                        got.value(k).map(|v| v.to_string()).unwrap_or_default(),
+                        got.standing[k],
+                    )
+                })
+                .collect();
+            let key = |r: &(u32, u32, Period, String, Standing)| (r.0, r.1, r.2.to_string());
+            want.sort_by_key(key);
+            got_rows.sort_by_key(key);
+            assert_eq!(
+                got_rows, want,
+                "known by {known_by}, unapproved {include_unapproved}"
+            );
+            got_rows
+        }
+    };
+    let at = |rows: &[(u32, u32, Period, String, Standing)], unit: &str, period: &str| {
+        let u = data
+            .units
+            .iter()
+            .position(|x| x.id == unit)
+            .unwrap_or(usize::MAX) as u32;
+        let p: Period = period.parse().unwrap_or(Period::Year(0));
+        rows.iter()
+            .find(|r| r.0 == u && r.2 == p)
+            .map(|r| r.3.clone())
+    };
+    let rows = check(date(2020, 2, 15), false).await;
+    assert_eq!(at(&rows, "luc-ngan", "2019").as_deref(), Some("12"));
+    assert_eq!(at(&rows, "bac-giang", "2019-Q2").as_deref(), Some("6.50"));
+    // Outside the years asked.
+    assert_eq!(at(&rows, "bac-giang", "2018"), None);
+    // Known from the first day of 2020.
+    assert_eq!(
+        at(&rows, "bac-giang", "2020").as_deref(),
+        Some("79228162514264337593543950335")
+    );
+    let rows = check(date(2020, 12, 31), false).await;
+    assert_eq!(at(&rows, "luc-ngan", "2019").as_deref(), Some("11"));
+    assert_eq!(
+        at(&rows, "bac-giang", "2020").as_deref(),
+        Some("79228162514264337593543950335")
+    );
+    let rows = check(date(2020, 12, 31), true).await;
+    assert_eq!(at(&rows, "luc-ngan", "2019").as_deref(), Some("13"));
+    let rows = check(date(2019, 1, 1), true).await;
+    assert!(rows.is_empty(), "{rows:?}");
 }

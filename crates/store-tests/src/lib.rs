@@ -85,6 +85,12 @@ macro_rules! store_suite {
             concurrent_imports_add_once,
             failed_import_releases_write_lock,
             backend_is_named,
+            stream_import_appends_skips_duplicates_keeps_history,
+            stream_import_refuses_late_unknown_unit_whole,
+            stream_import_source_error_writes_nothing,
+            stream_import_wide_decimals_round_trip,
+            stream_import_into_empty_store,
+            load_figures_chooses_the_figure_in_force,
         );
     };
     (@cases $fixture:path; $($case:ident),* $(,)?) => {

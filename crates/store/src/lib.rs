@@ -7,12 +7,15 @@
 //! driver, so the domain, the CLI and the reports can talk about storage without pulling one
 //! in; `chitieu-store-sqlite` and `chitieu-store-postgres` depend on it, never the reverse.
 
+pub mod figure;
+
 use std::fmt;
 
 use chitieu_domain::{
-    Aggregation, AggregationMethod, CompareOp, Dataset, Decimal, Observation, Subject, TargetValue,
-    ValidationError,
+    Aggregation, AggregationMethod, CompareOp, Dataset, Decimal, Observation, Period, ReviewState,
+    Standing, Subject, TargetValue, ValidationError,
 };
+use chrono::NaiveDate;
 
 /// What a backend provides. Every method is one transaction: it lands whole or not at all.
 #[async_trait::async_trait]
@@ -20,6 +23,10 @@ pub trait Store: Send + Sync {
     /// Everything stored, each collection in insertion order, so that export → import →
     /// export gives the same file.
     async fn load(&self) -> Result<Dataset, StoreError>;
+
+    /// Everything but the observations: what a roll-up needs beside
+    /// [`Store::load_figures`], without reading millions of figures.
+    async fn load_structure(&self) -> Result<Dataset, StoreError>;
 
     /// Adds `bundle` in one transaction: what is stored is read, merged with
     /// [`Dataset::merge_delta`] (identical entities are skipped, conflicting ones refused, the
@@ -33,8 +40,139 @@ pub trait Store: Send + Sync {
         observations: &[Observation],
     ) -> Result<ImportSummary, StoreError>;
 
+    /// Appends observations streamed from `rows` (a large CSV) in one transaction, without
+    /// holding them: each row is encoded and written as it comes. The rules are those of
+    /// [`Store::add_observations`], except that the first problem stops the import (nothing
+    /// is written) and is reported at the row's `line` ([`StoreError::Row`]); an error of
+    /// the source itself is returned as it is ([`StoreError::Source`]).
+    async fn import_observations(
+        &self,
+        rows: &mut dyn ObservationSource,
+    ) -> Result<ImportSummary, StoreError>;
+
+    /// The figures in force for a roll-up, as columns: for every (unit, indicator, period)
+    /// of the query's years, the figure known last by `known_by` (the latest `known_from`,
+    /// the later stored on a tie), among approved figures unless `include_unapproved` — the
+    /// rule of `chitieu_domain::version::figures`, applied by the store so that no
+    /// `Observation` is built.
+    async fn load_figures(&self, query: &FigureQuery) -> Result<FigureColumns, StoreError>;
+
     /// Which backend this is, for messages: `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
+}
+
+/// One observation of a streaming import, borrowed from the reader's buffer until the next
+/// row is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ObservationRow<'a> {
+    /// Where the row is in its source (the 1-based line of a CSV file), named in errors.
+    pub line: usize,
+    pub unit: &'a str,
+    pub indicator: &'a str,
+    pub period: Period,
+    pub value: Decimal,
+    pub standing: Standing,
+    pub state: ReviewState,
+    pub source: Option<&'a str>,
+    pub reported_by: Option<&'a str>,
+    pub reported: Option<NaiveDate>,
+}
+
+impl<'a> ObservationRow<'a> {
+    /// The row of an observation held in memory, at position `line`.
+    pub fn of(o: &'a Observation, line: usize) -> Self {
+        ObservationRow {
+            line,
+            unit: &o.unit,
+            indicator: &o.indicator,
+            period: o.period,
+            value: o.value,
+            standing: o.standing,
+            state: o.state,
+            source: o.source.as_deref(),
+            reported_by: o.reported_by.as_deref(),
+            reported: o.reported,
+        }
+    }
+}
+
+/// Rows for [`Store::import_observations`]: a lending iterator, so that a reader can hand out
+/// rows borrowed from its own buffer.
+pub trait ObservationSource: Send {
+    /// The next row; `None` at the end.
+    fn next_row(&mut self) -> Option<Result<ObservationRow<'_>, StoreError>>;
+}
+
+/// Observations held in memory as an [`ObservationSource`]; row `i` has line `i + 1`.
+pub struct SliceSource<'a> {
+    rows: std::slice::Iter<'a, Observation>,
+    line: usize,
+}
+
+impl<'a> SliceSource<'a> {
+    pub fn new(rows: &'a [Observation]) -> Self {
+        SliceSource {
+            rows: rows.iter(),
+            line: 0,
+        }
+    }
+}
+
+impl ObservationSource for SliceSource<'_> {
+    fn next_row(&mut self) -> Option<Result<ObservationRow<'_>, StoreError>> {
+        let o = self.rows.next()?;
+        self.line += 1;
+        Some(Ok(ObservationRow::of(o, self.line)))
+    }
+}
+
+/// Which figures [`Store::load_figures`] reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureQuery {
+    /// Periods of these years (inclusive), every kind of period.
+    pub first_year: i32,
+    pub last_year: i32,
+    /// Only figures known on or before this date.
+    pub known_by: NaiveDate,
+    pub include_unapproved: bool,
+}
+
+/// Figures in columns, one entry per (unit, indicator, period) in force, ordered by period,
+/// indicator and unit. Units and indicators are positions in [`Store::load`]'s `units` and
+/// `indicators` (the indices of `rollup::Tree` and `rollup::Catalogue`). A value is
+/// `mantissa × 10^-scale`; a value whose mantissa does not fit 64 bits has mantissa 0 and is
+/// listed in `wide` with its row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FigureColumns {
+    pub unit: Vec<u32>,
+    pub indicator: Vec<u32>,
+    pub period: Vec<Period>,
+    pub mantissa: Vec<i64>,
+    pub scale: Vec<u32>,
+    pub standing: Vec<Standing>,
+    pub wide: Vec<(usize, Decimal)>,
+}
+
+impl FigureColumns {
+    pub fn len(&self) -> usize {
+        self.unit.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.unit.is_empty()
+    }
+
+    /// Row `k`'s value.
+    pub fn value(&self, k: usize) -> Option<Decimal> {
+        match self.wide.binary_search_by_key(&k, |w| w.0) {
+            Ok(i) => self.wide.get(i).map(|w| w.1),
+            Err(_) => Decimal::try_from_i128_with_scale(
+                i128::from(*self.mantissa.get(k)?),
+                *self.scale.get(k)?,
+            )
+            .ok(),
+        }
+    }
 }
 
 /// Failures of a store. Database details are carried as text so that no driver type leaks
@@ -64,6 +202,18 @@ pub enum StoreError {
         context: &'static str,
         message: String,
     },
+    /// A row of a streaming import was refused; nothing was written. `line` is the row's
+    /// position in its source ([`ObservationRow::line`]), `field` the column at fault.
+    #[error("line {line}: {field}: {message}")]
+    Row {
+        line: usize,
+        field: &'static str,
+        message: String,
+    },
+    /// The source of a streaming import failed (a CSV line that does not parse); nothing
+    /// was written. Shown as the source wrote it.
+    #[error(transparent)]
+    Source(Box<dyn std::error::Error + Send + Sync>),
     /// A stored value could not be read back into the domain: the database was written by
     /// something other than chitieu, or by an incompatible version of it.
     #[error("stored data cannot be read: {table}.{column} holds `{value}`: {reason}")]
