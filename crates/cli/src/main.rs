@@ -261,6 +261,14 @@ async fn open(db: &str) -> Result<Box<dyn Store>> {
     }
 }
 
+/// The `--db` given, else `chitieu.db` in the platform's data folder.
+fn db_or_default(db: Option<String>) -> Result<String> {
+    match db {
+        Some(db) => Ok(db),
+        None => default_db(),
+    }
+}
+
 fn default_db() -> Result<String> {
     Ok(data_dir()?
         .join("chitieu.db")
@@ -383,10 +391,7 @@ async fn run(cli: Cli) -> Result<()> {
     let lang = Lang::parse(&cli.lang).unwrap_or_default();
     match cli.command {
         Command::Init => {
-            let db = match cli.db {
-                Some(db) => db,
-                None => default_db()?,
-            };
+            let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             println!("{} database ready: {db}", store.backend());
         }
@@ -421,10 +426,7 @@ async fn run(cli: Cli) -> Result<()> {
             )?;
         }
         Command::Import { file } => {
-            let db = match cli.db {
-                Some(db) => db,
-                None => default_db()?,
-            };
+            let db = db_or_default(cli.db)?;
             let name = file.display().to_string();
             let ext = file
                 .extension()
@@ -458,10 +460,7 @@ async fn run(cli: Cli) -> Result<()> {
             println!("{name}: {}", summary_line(&summary));
         }
         Command::Export { out, format } => {
-            let db = match cli.db {
-                Some(db) => db,
-                None => default_db()?,
-            };
+            let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let ds = store.load().await?;
             let text = match format {
@@ -477,10 +476,7 @@ async fn run(cli: Cli) -> Result<()> {
             format,
             include_unapproved,
         } => {
-            let db = match cli.db {
-                Some(db) => db,
-                None => default_db()?,
-            };
+            let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let ds = store.load().await?;
             let as_of = as_of.unwrap_or_else(today);
@@ -509,10 +505,7 @@ async fn run(cli: Cli) -> Result<()> {
             include_unapproved,
             out,
         } => {
-            let db = match cli.db {
-                Some(db) => db,
-                None => default_db()?,
-            };
+            let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let ds = store.load().await?;
             let as_of = as_of.unwrap_or_else(today);
@@ -531,10 +524,7 @@ async fn run(cli: Cli) -> Result<()> {
             format,
             include_unapproved,
         } => {
-            let db = match cli.db {
-                Some(db) => db,
-                None => default_db()?,
-            };
+            let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let ds = store.load().await?;
             let as_of = as_of.unwrap_or_else(today);
@@ -558,10 +548,7 @@ async fn run(cli: Cli) -> Result<()> {
             as_of,
             out,
         } => {
-            let db = match cli.db {
-                Some(db) => db,
-                None => default_db()?,
-            };
+            let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let ds = store.load().await?;
             let as_of = as_of.unwrap_or_else(today);
@@ -575,10 +562,7 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Allocations { as_of, format } => {
-            let db = match cli.db {
-                Some(db) => db,
-                None => default_db()?,
-            };
+            let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let ds = store.load().await?;
             let as_of = as_of.unwrap_or_else(today);
