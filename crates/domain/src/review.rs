@@ -239,6 +239,7 @@ pub fn resolutions_in_force<'a>(
     unit: &str,
     as_of: NaiveDate,
 ) -> Vec<&'a Resolution> {
+    let terms: HashMap<&str, &Term> = ds.terms.iter().map(|t| (t.id.as_str(), t)).collect();
     let mut out = Vec::new();
     for u in ancestry(ds, unit) {
         for kind in ResolutionKind::ALL {
@@ -252,8 +253,6 @@ pub fn resolutions_in_force<'a>(
                 out.extend(candidates.last().copied());
             } else {
                 // Council plans and assignments run side by side: keep all whose term is open.
-                let terms: HashMap<&str, &Term> =
-                    ds.terms.iter().map(|t| (t.id.as_str(), t)).collect();
                 out.extend(
                     candidates
                         .into_iter()
@@ -300,15 +299,9 @@ fn milestone_check(
     })
 }
 
-/// Judges every target of a resolution that applies to a unit, as the review does.
-pub fn judge_target(
-    ds: &Dataset,
-    rollups: &crate::rollup::Rollups,
-    t: &Target,
-    opts: StatusOptions,
-) -> Result<TargetReview, ReviewError> {
-    let ind = ds
-        .indicators
+/// The indicator a target measures.
+fn indicator_of<'a>(ds: &'a Dataset, t: &Target) -> Result<&'a Indicator, ReviewError> {
+    ds.indicators
         .iter()
         .find(|i| i.id == t.indicator)
         .ok_or_else(|| {
@@ -316,7 +309,17 @@ pub fn judge_target(
                 format!("{}/{}", t.resolution, t.code),
                 t.indicator.clone(),
             )
-        })?;
+        })
+}
+
+/// Judges every target of a resolution that applies to a unit, as the review does.
+pub fn judge_target(
+    ds: &Dataset,
+    rollups: &crate::rollup::Rollups,
+    t: &Target,
+    opts: StatusOptions,
+) -> Result<TargetReview, ReviewError> {
+    let ind = indicator_of(ds, t)?;
     let before = version::target_version(ds, t, Cutoff::Before(opts.as_of));
     let a = status::assess_with(rollups, t, &before, ind);
     let after = version::target_version(ds, t, Cutoff::Through(opts.as_of));
@@ -753,16 +756,7 @@ pub fn status_table(
         .iter()
         .filter(|t| t.resolution == resolution && unit.is_none_or(|u| t.unit == u))
     {
-        let ind = ds
-            .indicators
-            .iter()
-            .find(|i| i.id == t.indicator)
-            .ok_or_else(|| {
-                ReviewError::MissingIndicator(
-                    format!("{}/{}", t.resolution, t.code),
-                    t.indicator.clone(),
-                )
-            })?;
+        let ind = indicator_of(ds, t)?;
         let now = version::target_version(ds, t, Cutoff::Through(opts.as_of));
         let a = status::assess_with(&rollups, t, &now, ind);
         let original = version::target_version(ds, t, Cutoff::Original);
