@@ -118,9 +118,11 @@ async fn sqlite(
         use sqlx::Connection;
         let mut c =
             sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await?;
-        let b = sqlx::query_scalar("SELECT sum(pgsize) FROM dbstat WHERE name = 'figures'")
-            .fetch_one(&mut c)
-            .await?;
+        let b = sqlx::query_scalar(
+            "SELECT sum(pgsize) FROM dbstat WHERE name IN ('figure_blocks', 'figure_blocks_key')",
+        )
+        .fetch_one(&mut c)
+        .await?;
         c.close().await?;
         b
     };

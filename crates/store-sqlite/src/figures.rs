@@ -1,26 +1,20 @@
-//! The `figures` table (migration 0003): observations as small integers, read back into
-//! `Observation`s for `load`, written from a dataset's delta or streamed from a large source,
-//! and read as columns for a roll-up. The codecs are chitieu-store's `figure` module.
+//! The `figure_blocks` table (migration 0004): observations as small integers (chitieu-store's
+//! `figure` codecs) packed into blocks per (period, indicator) (its `block` module), read back
+//! into `Observation`s for `load`, written from a dataset's delta or streamed from a large
+//! source, and read as columns for a roll-up.
 
 use std::collections::HashMap;
 
 use chitieu_domain::Observation;
+use chitieu_store::block::{self, Block, BlockFigure, BlockWriter};
 use chitieu_store::figure::{self, Duplicates, Encoded, Encoder, Key, Picker, RawFigure};
 use chitieu_store::{
     Counts, FigureColumns, FigureQuery, ImportSummary, ObservationRow, ObservationSource,
     StoreError,
 };
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{Arguments, Row, SqliteConnection};
+use sqlx::{Row, SqliteConnection};
 
-const T: &str = "figures";
-
-/// Rows per INSERT: 11 parameters each, below SQLite's 32 766 and large enough that the
-/// per-statement cost (one message to sqlx's worker thread) is spread thin.
-const CHUNK: usize = 1_000;
-
-const COLUMNS: &str =
-    "period, indicator, unit, seq, mantissa, scale, flags, source, reported_by, reported, exact";
+const T: &str = "figure_blocks";
 
 fn db(context: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
     move |e| StoreError::Database {
@@ -98,57 +92,57 @@ async fn finish(conn: &mut SqliteConnection, enc: &mut Encoder) -> Result<(), St
     Ok(())
 }
 
-fn insert_sql(rows: usize) -> String {
-    let one = "(?,?,?,?,?,?,?,?,?,?,?)";
-    let mut sql = format!("INSERT INTO figures ({COLUMNS}) VALUES ");
-    for i in 0..rows {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str(one);
-    }
-    sql
+/// The open blocks of a write, one per (period, indicator): a figure joins its block, and a
+/// block that reaches `block::TARGET_BYTES` is handed back to be stored.
+#[derive(Default)]
+struct Blocks {
+    open: HashMap<(i64, i64), BlockWriter>,
 }
 
-fn bind_all<'q>(rows: &[Encoded]) -> Result<SqliteArguments<'q>, StoreError> {
-    let mut args = SqliteArguments::default();
-    let bad = |e: sqlx::error::BoxDynError| StoreError::database("binding a figure", e);
-    for e in rows {
-        args.add(e.period).map_err(bad)?;
-        args.add(e.indicator).map_err(bad)?;
-        args.add(e.unit).map_err(bad)?;
-        args.add(e.seq).map_err(bad)?;
-        args.add(e.mantissa).map_err(bad)?;
-        args.add(e.scale).map_err(bad)?;
-        args.add(e.flags).map_err(bad)?;
-        args.add(e.source).map_err(bad)?;
-        args.add(e.reported_by).map_err(bad)?;
-        args.add(e.reported).map_err(bad)?;
-        args.add(e.exact.clone()).map_err(bad)?;
+impl Blocks {
+    fn push(&mut self, e: &Encoded) -> Option<(i64, i64, Block)> {
+        let w = self.open.entry((e.period, e.indicator)).or_default();
+        w.push(e);
+        (w.bytes() >= block::TARGET_BYTES).then(|| (e.period, e.indicator, w.take()))
     }
-    Ok(args)
+
+    /// The blocks still open, in key order.
+    fn drain(&mut self) -> Vec<(i64, i64, Block)> {
+        let mut out: Vec<_> = self
+            .open
+            .drain()
+            .filter(|(_, w)| !w.is_empty())
+            .map(|((p, i), mut w)| (p, i, w.take()))
+            .collect();
+        out.sort_unstable_by_key(|(p, i, _)| (*p, *i));
+        out
+    }
 }
 
-async fn insert_chunk(
+async fn write_block(
     conn: &mut SqliteConnection,
-    full_sql: &str,
-    rows: &[Encoded],
+    period: i64,
+    indicator: i64,
+    b: &Block,
 ) -> Result<(), StoreError> {
-    if rows.is_empty() {
-        return Ok(());
+    sqlx::query(
+        "INSERT INTO figure_blocks (first_seq, period, indicator, n, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(b.first_seq)
+    .bind(period)
+    .bind(indicator)
+    .bind(b.len as i64)
+    .bind(b.data.as_slice())
+    .execute(&mut *conn)
+    .await
+    .map_err(db("writing"))?;
+    Ok(())
+}
+
+async fn write_rest(conn: &mut SqliteConnection, blocks: &mut Blocks) -> Result<(), StoreError> {
+    for (p, i, b) in blocks.drain() {
+        write_block(conn, p, i, &b).await?;
     }
-    let args = bind_all(rows)?;
-    let sql;
-    let sql_ref = if rows.len() == CHUNK {
-        full_sql
-    } else {
-        sql = insert_sql(rows.len());
-        &sql
-    };
-    sqlx::query_with(sql_ref, args)
-        .execute(&mut *conn)
-        .await
-        .map_err(db("writing"))?;
     Ok(())
 }
 
@@ -161,17 +155,41 @@ pub(crate) async fn insert_observations(
         return Ok(());
     }
     let mut enc = encoder(conn).await?;
-    let sql = insert_sql(CHUNK);
-    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut blocks = Blocks::default();
     for (i, o) in observations.iter().enumerate() {
-        chunk.push(enc.encode(&ObservationRow::of(o, i + 1))?);
-        if chunk.len() == CHUNK {
-            insert_chunk(conn, &sql, &chunk).await?;
-            chunk.clear();
+        let e = enc.encode(&ObservationRow::of(o, i + 1))?;
+        if let Some((p, ind, b)) = blocks.push(&e) {
+            write_block(conn, p, ind, &b).await?;
         }
     }
-    insert_chunk(conn, &sql, &chunk).await?;
+    write_rest(conn, &mut blocks).await?;
     finish(conn, &mut enc).await
+}
+
+/// The figures of every stored block that `sql` selects (`period, indicator, first_seq, n,
+/// data`), each as its (period, indicator) and the figure.
+async fn read_blocks<'q>(
+    conn: &mut SqliteConnection,
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    mut each: impl FnMut(i64, i64, &mut Vec<BlockFigure>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let rows = query.fetch_all(&mut *conn).await.map_err(db("reading"))?;
+    let mut figures = Vec::new();
+    for r in rows {
+        let g = |c: &'static str| -> Result<i64, StoreError> {
+            r.try_get(c).map_err(|e| corrupt(c, "(unreadable)", e))
+        };
+        let (period, indicator, first_seq, n) =
+            (g("period")?, g("indicator")?, g("first_seq")?, g("n")?);
+        let data: &[u8] = r
+            .try_get("data")
+            .map_err(|e| corrupt("data", first_seq, e))?;
+        let n = usize::try_from(n).map_err(|e| corrupt("n", n, e))?;
+        figures.clear();
+        block::decode(data, n, &mut figures).map_err(|e| corrupt("data", first_seq, e))?;
+        each(period, indicator, &mut figures)?;
+    }
+    Ok(())
 }
 
 /// Every stored observation, in insertion order.
@@ -184,10 +202,6 @@ pub(crate) async fn load_observations(
     let units = flip(seqs(conn, "SELECT id, seq FROM units").await?);
     let indicators = flip(seqs(conn, "SELECT id, seq FROM indicators").await?);
     let texts = flip(seqs(conn, "SELECT text, id FROM texts").await?);
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM figures ORDER BY seq"))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db("reading"))?;
     let text = |id: Option<i64>, column: &'static str| -> Result<Option<String>, StoreError> {
         id.map(|id| {
             texts
@@ -197,51 +211,58 @@ pub(crate) async fn load_observations(
         })
         .transpose()
     };
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let get_i64 = |c: &'static str| -> Result<i64, StoreError> {
-            r.try_get(c).map_err(|e| corrupt(c, "(unreadable)", e))
-        };
-        let get_opt = |c: &'static str| -> Result<Option<i64>, StoreError> {
-            r.try_get(c).map_err(|e| corrupt(c, "(unreadable)", e))
-        };
-        let (unit, indicator, period) =
-            (get_i64("unit")?, get_i64("indicator")?, get_i64("period")?);
-        let exact: Option<String> = r
-            .try_get("exact")
-            .map_err(|e| corrupt("exact", "(unreadable)", e))?;
-        let flags = get_i64("flags")?;
-        let (standing, state) = figure::decode_flags(flags)
-            .ok_or_else(|| corrupt("flags", flags, "not standing × 4 + state"))?;
-        let reported = get_opt("reported")?
-            .map(|d| figure::decode_date(d).ok_or_else(|| corrupt("reported", d, "not a date")))
-            .transpose()?;
-        out.push(Observation {
-            unit: units
-                .get(&unit)
-                .cloned()
-                .ok_or_else(|| corrupt("unit", unit, "no such unit"))?,
-            indicator: indicators
+    let mut out: Vec<(i64, Observation)> = Vec::new();
+    read_blocks(
+        conn,
+        sqlx::query("SELECT period, indicator, first_seq, n, data FROM figure_blocks"),
+        |period, indicator, figures| {
+            let unit_of = |u: i64| {
+                units
+                    .get(&u)
+                    .cloned()
+                    .ok_or_else(|| corrupt("unit", u, "no such unit"))
+            };
+            let indicator = indicators
                 .get(&indicator)
                 .cloned()
-                .ok_or_else(|| corrupt("indicator", indicator, "no such indicator"))?,
-            period: figure::decode_period(period)
-                .ok_or_else(|| corrupt("period", period, "not a period ordinal"))?,
-            value: figure::decode_value(get_opt("mantissa")?, get_i64("scale")?, exact.as_deref())
-                .map_err(|e| corrupt("mantissa", "", e))?,
-            standing,
-            state,
-            source: text(get_opt("source")?, "source")?,
-            reported_by: text(get_opt("reported_by")?, "reported_by")?,
-            reported,
-        });
-    }
-    Ok(out)
+                .ok_or_else(|| corrupt("indicator", indicator, "no such indicator"))?;
+            let period = figure::decode_period(period)
+                .ok_or_else(|| corrupt("period", period, "not a period ordinal"))?;
+            for f in figures.drain(..) {
+                let (standing, state) = figure::decode_flags(f.flags)
+                    .ok_or_else(|| corrupt("flags", f.flags, "not standing × 4 + state"))?;
+                let reported = f
+                    .reported
+                    .map(|d| {
+                        figure::decode_date(d).ok_or_else(|| corrupt("reported", d, "not a date"))
+                    })
+                    .transpose()?;
+                out.push((
+                    f.seq,
+                    Observation {
+                        unit: unit_of(f.unit)?,
+                        indicator: indicator.clone(),
+                        period,
+                        value: figure::decode_value(f.mantissa, f.scale, f.exact.as_deref())
+                            .map_err(|e| corrupt("mantissa", "", e))?,
+                        standing,
+                        state,
+                        source: text(f.source, "source")?,
+                        reported_by: text(f.reported_by, "reported_by")?,
+                        reported,
+                    },
+                ));
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    out.sort_unstable_by_key(|(seq, _)| *seq);
+    Ok(out.into_iter().map(|(_, o)| o).collect())
 }
 
-/// Reads the stored figures of `indicator` into the duplicate check. The key starts with the
-/// period, so the indicator is looked up under each stored period (found by seeking, not
-/// scanning).
+/// Reads the stored figures of `indicator` into the duplicate check: its blocks under each
+/// stored period, found by seeking on the blocks' key.
 async fn load_duplicates(
     conn: &mut SqliteConnection,
     periods: &[i64],
@@ -250,47 +271,41 @@ async fn load_duplicates(
 ) -> Result<(), StoreError> {
     dups.loaded.insert(indicator);
     for &p in periods {
-        let rows = sqlx::query(
-            "SELECT unit, mantissa, scale, flags, source, reported_by, reported, exact \
-             FROM figures WHERE period = ?1 AND indicator = ?2",
+        let q = sqlx::query(
+            "SELECT period, indicator, first_seq, n, data FROM figure_blocks \
+             WHERE period = ?1 AND indicator = ?2",
         )
         .bind(p)
-        .bind(indicator)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db("reading"))?;
-        for r in rows {
-            let g = |c: &'static str| -> Result<Option<i64>, StoreError> {
-                r.try_get(c).map_err(|e| corrupt(c, "(unreadable)", e))
-            };
-            let exact: Option<String> = r
-                .try_get("exact")
-                .map_err(|e| corrupt("exact", "(unreadable)", e))?;
-            let value =
-                figure::decode_value(g("mantissa")?, g("scale")?.unwrap_or(0), exact.as_deref())
+        .bind(indicator);
+        read_blocks(conn, q, |period, indicator, figures| {
+            for f in figures.drain(..) {
+                let value = figure::decode_value(f.mantissa, f.scale, f.exact.as_deref())
                     .map_err(|e| corrupt("mantissa", "", e))?;
-            dups.stored.insert(Key {
-                period: p,
-                indicator,
-                unit: g("unit")?.unwrap_or(0),
-                value: figure::value_key(value),
-                flags: g("flags")?.unwrap_or(0),
-                source: g("source")?,
-                reported_by: g("reported_by")?,
-                reported: g("reported")?,
-            });
-        }
+                dups.stored.insert(Key {
+                    period,
+                    indicator,
+                    unit: f.unit,
+                    value: figure::value_key(value),
+                    flags: f.flags,
+                    source: f.source,
+                    reported_by: f.reported_by,
+                    reported: f.reported,
+                });
+            }
+            Ok(())
+        })
+        .await?;
     }
     Ok(())
 }
 
-/// The distinct periods stored, each found by one seek on the key.
+/// The distinct periods stored, each found by one seek on the blocks' key.
 async fn stored_periods(conn: &mut SqliteConnection) -> Result<Vec<i64>, StoreError> {
     let mut out = Vec::new();
     let mut after = -1i64;
     loop {
         let next: Option<i64> =
-            sqlx::query_scalar("SELECT min(period) FROM figures WHERE period > ?1")
+            sqlx::query_scalar("SELECT min(period) FROM figure_blocks WHERE period > ?1")
                 .bind(after)
                 .fetch_one(&mut *conn)
                 .await
@@ -305,14 +320,14 @@ async fn stored_periods(conn: &mut SqliteConnection) -> Result<Vec<i64>, StoreEr
     }
 }
 
-/// The streaming import, inside the caller's write transaction. While sqlx's worker thread
-/// writes one chunk, this thread reads and encodes the next.
+/// The streaming import, inside the caller's write transaction: each row is encoded and
+/// joins the open block of its (period, indicator); a full block is written at once.
 pub(crate) async fn import_stream(
     conn: &mut SqliteConnection,
     rows: &mut dyn ObservationSource,
 ) -> Result<ImportSummary, StoreError> {
     let mut enc = encoder(conn).await?;
-    let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM figures)")
+    let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM figure_blocks)")
         .fetch_one(&mut *conn)
         .await
         .map_err(db("reading"))?;
@@ -322,61 +337,27 @@ pub(crate) async fn import_stream(
         stored_periods(conn).await?
     };
     let mut dups = Duplicates::default();
-    let sql = insert_sql(CHUNK);
+    let mut blocks = Blocks::default();
     let (mut added, mut skipped) = (0usize, 0usize);
-    let mut ready: Vec<Encoded> = Vec::with_capacity(CHUNK);
-    let mut done = false;
-    while !done || !ready.is_empty() {
-        // Fill the next chunk while the current one is written.
-        let mut next: Vec<Encoded> = Vec::with_capacity(CHUNK);
-        let write = insert_chunk(conn, &sql, &ready);
-        let fill = async {
-            let mut wanted: Vec<i64> = Vec::new();
-            while !done && next.len() < CHUNK {
-                let Some(row) = rows.next_row() else {
-                    done = true;
-                    break;
-                };
-                let row = row?;
-                let e = enc.encode(&row)?;
-                if !empty {
-                    if dups.needs(e.indicator) {
-                        // Read the indicator's stored figures first: stop here and resume
-                        // once this chunk is written (the connection is busy).
-                        wanted.push(e.indicator);
-                        next.push(e);
-                        // The row's value is needed for the check: keep it aside.
-                        return Ok::<_, StoreError>((wanted, Some(row.value)));
-                    }
-                    if dups.is_stored(&e, row.value) {
-                        skipped += 1;
-                        enc.next_seq -= 1;
-                        continue;
-                    }
-                }
-                next.push(e);
+    while let Some(row) = rows.next_row() {
+        let row = row?;
+        let e = enc.encode(&row)?;
+        if !empty {
+            if dups.needs(e.indicator) {
+                load_duplicates(conn, &periods, e.indicator, &mut dups).await?;
             }
-            Ok((wanted, None))
-        };
-        let (written, filled) = tokio::join!(write, fill);
-        written?;
-        added += ready.len();
-        let (wanted, pending_value) = filled?;
-        for i in wanted {
-            load_duplicates(conn, &periods, i, &mut dups).await?;
-        }
-        if let Some(value) = pending_value {
-            // The last row was read before its indicator's figures: check it now.
-            if let Some(last) = next.last() {
-                if dups.is_stored(last, value) {
-                    next.pop();
-                    skipped += 1;
-                    enc.next_seq -= 1;
-                }
+            if dups.is_stored(&e, row.value) {
+                skipped += 1;
+                enc.next_seq -= 1;
+                continue;
             }
         }
-        ready = next;
+        added += 1;
+        if let Some((p, i, b)) = blocks.push(&e) {
+            write_block(conn, p, i, &b).await?;
+        }
     }
+    write_rest(conn, &mut blocks).await?;
     finish(conn, &mut enc).await?;
     Ok(ImportSummary {
         added: Counts {
@@ -390,9 +371,10 @@ pub(crate) async fn import_stream(
     })
 }
 
-/// The figures in force for a roll-up: one scan of the key range of the years, in key order,
-/// so that the versions of one (period, indicator, unit) come together and the one in force
-/// is chosen as they pass.
+/// The figures in force for a roll-up: the blocks of the years in key order, each
+/// (period, indicator) decoded whole and put in (unit, seq) order — already so for a bulk
+/// import — so that the versions of a figure come together and the one in force is chosen
+/// as they pass.
 pub(crate) async fn load_figures(
     conn: &mut SqliteConnection,
     q: &FigureQuery,
@@ -417,107 +399,106 @@ pub(crate) async fn load_figures(
     )?;
     let (first, _) = figure::year_range(q.first_year.clamp(0, figure::MAX_YEAR));
     let (_, last) = figure::year_range(q.last_year.clamp(0, figure::MAX_YEAR));
-    let approved_only = if q.include_unapproved {
-        ""
-    } else {
-        " AND flags % 4 = 3"
-    };
-    // One row per (period, indicator) with its figures as text: fetching millions of rows one
-    // by one through sqlx costs microseconds each (a message and a row of owned values per
-    // row), concatenating them in SQLite a fraction of that. GROUP BY follows the key, so
-    // SQLite aggregates as it scans, without sorting. A value wider than 64 bits comes as
-    // `x` and its text (digits, sign and dot: no separator in it).
-    let sql = format!(
-        "SELECT period, indicator, group_concat(unit || ',' || seq || ',' || \
-         ifnull(mantissa, 'x' || exact) || ',' || scale || ',' || flags || ',' || \
-         ifnull(reported, ''), ';') AS figures FROM figures \
-         WHERE period BETWEEN ?1 AND ?2{approved_only} GROUP BY period, indicator"
-    );
-    let groups = sqlx::query(&sql)
-        .bind(first)
-        .bind(last)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db("reading"))?;
+    let query = sqlx::query(
+        "SELECT period, indicator, first_seq, n, data FROM figure_blocks \
+         WHERE period BETWEEN ?1 AND ?2 ORDER BY period, indicator, first_seq",
+    )
+    .bind(first)
+    .bind(last);
     let mut pick = Picker::new(figure::encode_date(q.known_by));
-    let mut rows: Vec<GroupRow> = Vec::new();
-    for g in &groups {
-        let period: i64 = g
-            .try_get("period")
-            .map_err(|e| corrupt("period", "(unreadable)", e))?;
-        let indicator: i64 = g
-            .try_get("indicator")
-            .map_err(|e| corrupt("indicator", "(unreadable)", e))?;
-        let text: String = g
-            .try_get("figures")
-            .map_err(|e| corrupt("figures", "(unreadable)", e))?;
-        rows.clear();
-        for f in text.split(';') {
-            rows.push(GroupRow::parse(f)?);
+    let mut group: Vec<BlockFigure> = Vec::new();
+    let mut key = None;
+    let flush = |key: Option<(i64, i64)>,
+                 group: &mut Vec<BlockFigure>,
+                 pick: &mut Picker|
+     -> Result<(), StoreError> {
+        let Some((period, indicator)) = key else {
+            return Ok(());
+        };
+        if !group.is_sorted_by_key(|f| (f.unit, f.seq)) {
+            group.sort_unstable_by_key(|f| (f.unit, f.seq));
         }
-        // The versions of a figure together, in the order they were stored.
-        rows.sort_unstable_by_key(|r| (r.unit, r.seq));
-        for r in rows.drain(..) {
+        for f in group.drain(..) {
             pick.row(
                 RawFigure {
                     period,
                     indicator,
-                    unit: r.unit,
-                    mantissa: r.mantissa,
-                    scale: r.scale,
-                    flags: r.flags,
-                    reported: r.reported,
+                    unit: f.unit,
+                    mantissa: f.mantissa,
+                    scale: f.scale,
+                    flags: f.flags,
+                    reported: f.reported,
                 },
-                r.exact,
+                f.exact,
             )?;
         }
-    }
+        Ok(())
+    };
+    read_blocks(conn, query, |period, indicator, figures| {
+        if key != Some((period, indicator)) {
+            flush(key, &mut group, &mut pick)?;
+            key = Some((period, indicator));
+        }
+        let approved = |f: &BlockFigure| q.include_unapproved || f.flags % 4 == figure::APPROVED;
+        group.extend(figures.drain(..).filter(approved));
+        Ok(())
+    })
+    .await?;
+    flush(key, &mut group, &mut pick)?;
     pick.finish(&units, &indicators)
 }
 
-/// One figure of a `load_figures` group: `unit,seq,mantissa-or-x<exact>,scale,flags,reported`.
-struct GroupRow {
-    unit: i64,
-    seq: i64,
-    mantissa: Option<i64>,
-    exact: Option<String>,
-    scale: i64,
-    flags: i64,
-    reported: Option<i64>,
-}
-
-impl GroupRow {
-    fn parse(f: &str) -> Result<GroupRow, StoreError> {
-        let mut cells = f.split(',');
-        let mut next = |column: &'static str| {
-            cells
-                .next()
-                .ok_or_else(|| corrupt(column, f, "missing in a group"))
-        };
-        let int = |column: &'static str, c: &str| -> Result<i64, StoreError> {
-            c.parse().map_err(|e| corrupt(column, c, e))
-        };
-        let unit = int("unit", next("unit")?)?;
-        let seq = int("seq", next("seq")?)?;
-        let value = next("mantissa")?;
-        let (mantissa, exact) = match value.strip_prefix('x') {
-            Some(x) => (None, Some(x.to_string())),
-            None => (Some(int("mantissa", value)?), None),
-        };
-        let scale = int("scale", next("scale")?)?;
-        let flags = int("flags", next("flags")?)?;
-        let reported = match next("reported")? {
-            "" => None,
-            d => Some(int("reported", d)?),
-        };
-        Ok(GroupRow {
-            unit,
-            seq,
-            mantissa,
-            exact,
-            scale,
-            flags,
-            reported,
-        })
+/// Moves the figures of the row-per-figure table (migration 0003, renamed `figures_0003` by
+/// 0004) into blocks and drops it, in one transaction; a no-op once done. Run on open, after
+/// the migrations, since blocks cannot be built in SQL.
+pub(crate) async fn move_rows_into_blocks(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    let pending: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'figures_0003')",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db("reading"))?;
+    if !pending {
+        return Ok(());
     }
+    let rows = sqlx::query(
+        "SELECT period, indicator, unit, seq, mantissa, scale, flags, source, reported_by, \
+         reported, exact FROM figures_0003 ORDER BY seq",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db("reading"))?;
+    let mut blocks = Blocks::default();
+    for r in rows {
+        let g = |c: &'static str| -> Result<Option<i64>, StoreError> {
+            r.try_get(c).map_err(|e| corrupt(c, "(unreadable)", e))
+        };
+        let need = |c: &'static str| -> Result<i64, StoreError> {
+            g(c)?.ok_or_else(|| corrupt(c, "NULL", "a figure needs it"))
+        };
+        let e = Encoded {
+            period: need("period")?,
+            indicator: need("indicator")?,
+            unit: need("unit")?,
+            seq: need("seq")?,
+            mantissa: g("mantissa")?,
+            scale: need("scale")?,
+            flags: need("flags")?,
+            source: g("source")?,
+            reported_by: g("reported_by")?,
+            reported: g("reported")?,
+            exact: r
+                .try_get("exact")
+                .map_err(|e| corrupt("exact", "(unreadable)", e))?,
+        };
+        if let Some((p, i, b)) = blocks.push(&e) {
+            write_block(conn, p, i, &b).await?;
+        }
+    }
+    write_rest(conn, &mut blocks).await?;
+    sqlx::query("DROP TABLE figures_0003")
+        .execute(&mut *conn)
+        .await
+        .map_err(db("writing"))?;
+    Ok(())
 }

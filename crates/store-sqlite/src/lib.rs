@@ -69,9 +69,9 @@ impl SqliteStore {
             // consistency; FULL would fsync on every commit for little gain here.
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
-            // A large import writes into every (period, indicator) range of the figures'
-            // key at once; 64 MiB of page cache keeps those pages in memory (the default
-            // 2 MiB would reread them for every chunk). Memory is used only as needed.
+            // 64 MiB of page cache instead of the default 2 MiB: a roll-up reads a year's
+            // figure blocks (tens of megabytes at national scale) and a second one should
+            // find them in memory. Memory is used only as needed.
             .pragma("cache_size", "-65536")
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
@@ -117,6 +117,14 @@ impl SqliteStore {
                 backend: BACKEND,
                 message: e.to_string(),
             })?;
+        let mut tx = pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| StoreError::database("starting a write transaction", e))?;
+        figures::move_rows_into_blocks(&mut tx).await?;
+        tx.commit()
+            .await
+            .map_err(|e| StoreError::database("committing", e))?;
         Ok(SqliteStore { pool })
     }
 

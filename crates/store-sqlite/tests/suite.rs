@@ -65,8 +65,9 @@ async fn two_stores_on_one_file_import_concurrently() {
     assert_eq!(b.load().await.unwrap(), data);
 }
 
-/// A figure is stored as integers, never as a REAL: the mantissa with the scale it was written
-/// with (`40.10` is 4010 and 2), so the value and its scale come back exactly.
+/// A figure is stored as integers, never as a REAL: in its (period, indicator)'s block, the
+/// mantissa with the scale it was written with (`40.10` is 4010 and 2), so the value and its
+/// scale come back exactly.
 #[tokio::test]
 async fn decimals_are_stored_as_mantissa_and_scale() {
     let dir = tempfile::tempdir().unwrap();
@@ -79,18 +80,20 @@ async fn decimals_are_stored_as_mantissa_and_scale() {
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
         .await
         .unwrap();
-    let rows = sqlx::query(
-        "SELECT typeof(mantissa) AS t, mantissa, scale, exact FROM figures ORDER BY seq",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .unwrap();
-    assert!(rows.iter().all(|r| r.get::<String, _>("t") == "integer"));
-    assert_eq!(rows[1].get::<i64, _>("mantissa"), 4010);
-    assert_eq!(rows[1].get::<i64, _>("scale"), 2);
-    assert!(rows
-        .iter()
-        .all(|r| r.get::<Option<String>, _>("exact").is_none()));
+    let rows = sqlx::query("SELECT typeof(data) AS t, n, data FROM figure_blocks")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert!(rows.iter().all(|r| r.get::<String, _>("t") == "blob"));
+    let mut figures = Vec::new();
+    for r in &rows {
+        let n: i64 = r.get("n");
+        chitieu_store::block::decode(r.get("data"), n as usize, &mut figures).unwrap();
+    }
+    figures.sort_by_key(|f| f.seq);
+    assert_eq!(figures.len(), sample::sample().observations.len());
+    assert_eq!((figures[1].mantissa, figures[1].scale), (Some(4010), 2));
+    assert!(figures.iter().all(|f| f.exact.is_none()));
 }
 
 /// What the first schema held in a database, written as its version of chitieu wrote it
@@ -322,4 +325,98 @@ async fn upgrade_from_the_second_schema_moves_observations() {
     want.push(new);
     assert_eq!(store.load().await.unwrap().observations, want);
     store.close().await;
+}
+
+/// A database at the third schema (a row per figure) is moved into blocks on open, in one
+/// transaction: more figures than one block holds, versions of one figure kept in order, a
+/// wide value kept as text; the figures come back as they were, and the figure in force is
+/// the same.
+#[tokio::test]
+async fn upgrade_from_the_third_schema_packs_rows_into_blocks() {
+    use chitieu_domain::ReviewState;
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("third-schema");
+    std::fs::create_dir(&old).unwrap();
+    for file in ["0001_initial.sql", "0002_issue3.sql", "0003_figures.sql"] {
+        std::fs::copy(
+            format!("{}/migrations/{file}", env!("CARGO_MANIFEST_DIR")),
+            old.join(file),
+        )
+        .unwrap();
+    }
+    let path = dir.path().join("chitieu.db");
+    let options = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let pool = SqlitePool::connect_with(options).await.unwrap();
+    sqlx::migrate::Migrator::new(old.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(FIRST_SCHEMA_DATA)
+        .execute(&pool)
+        .await
+        .unwrap();
+    // 20,000 figures of forest_area (indicator seq 1) for luc-ngan (unit seq 2) in 2019-Q1
+    // (2019 × 19 + 3), each a later version of the same figure, values 0.00 … 199.99; and one
+    // value wider than 64 bits in 2019.
+    sqlx::raw_sql(
+        "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 20000)
+         INSERT INTO figures (period, indicator, unit, seq, mantissa, scale, flags, reported)
+         SELECT 2019 * 19 + 3, 1, 2, k, k - 1, 2, 11, 17897 FROM n;
+         INSERT INTO figures (period, indicator, unit, seq, mantissa, scale, flags, exact)
+         VALUES (2019 * 19, 1, 1, 20001, NULL, 0, 11, '79228162514264337593543950335');
+         INSERT OR REPLACE INTO counters (name, value) VALUES ('figures', 20002);",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    let got = store.load().await.unwrap().observations;
+    assert_eq!(got.len(), 20_001);
+    assert_eq!(got[0].value.to_string(), "0.00");
+    assert_eq!(got[19_999].value.to_string(), "199.99");
+    assert!(got[..20_000]
+        .iter()
+        .all(|o| o.unit == "luc-ngan" && o.state == ReviewState::Approved));
+    assert_eq!(
+        got[20_000].value.to_string(),
+        "79228162514264337593543950335"
+    );
+    assert_eq!(got[20_000].unit, "bac-giang");
+    // Of the versions known on the same day, the last stored is in force.
+    let cols = store
+        .load_figures(&chitieu_store::FigureQuery {
+            first_year: 2019,
+            last_year: 2019,
+            known_by: "2020-12-31".parse().unwrap(),
+            include_unapproved: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(cols.len(), 2);
+    let values: Vec<String> = (0..2).map(|k| cols.value(k).unwrap().to_string()).collect();
+    assert!(values.contains(&"199.99".to_string()), "{values:?}");
+    store.close().await;
+    // The old table is gone and the blocks hold every figure.
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let r = sqlx::query(
+        "SELECT (SELECT count(*) FROM sqlite_master WHERE name = 'figures_0003') AS old,
+                (SELECT sum(n) FROM figure_blocks) AS n, (SELECT count(*) FROM figure_blocks) AS blocks",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(r.get::<i64, _>("old"), 0);
+    assert_eq!(r.get::<i64, _>("n"), 20_001);
+    assert!(r.get::<i64, _>("blocks") > 2, "several blocks for one key");
 }

@@ -7,6 +7,7 @@
 //! driver, so the domain, the CLI and the reports can talk about storage without pulling one
 //! in; `chitieu-store-sqlite` and `chitieu-store-postgres` depend on it, never the reverse.
 
+pub mod block;
 pub mod figure;
 
 use std::fmt;
