@@ -91,6 +91,17 @@ enum Cmd {
         #[arg(long, default_value = "target/bench-import")]
         work: PathBuf,
     },
+    /// The cold start alone, on a SQLite file made by `import` (e.g.
+    /// `target/bench-import/bench.db`): a new store, the structure, one year's figures in
+    /// force, the roll-up.
+    Cold {
+        #[arg(long, default_value = "target/bench-import/bench.db")]
+        db: PathBuf,
+        #[arg(long, default_value_t = 2024)]
+        year: i32,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
 }
 
 fn main() -> Result<()> {
@@ -142,6 +153,23 @@ fn main() -> Result<()> {
             db,
             work,
         } => import_cmd(&preset, seed, year, db, work),
+        Cmd::Cold { db, year, runs } => {
+            if !db.exists() {
+                bail!(
+                    "{}: no such database (make one with `chitieu-bench import`)",
+                    db.display()
+                );
+            }
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            let mut all = Vec::new();
+            for _ in 0..runs.max(1) {
+                all.push(rt.block_on(import::cold_start(&db, year))?);
+            }
+            println!("{}", serde_json::Value::Array(all));
+            Ok(())
+        }
     }
 }
 

@@ -420,7 +420,7 @@ pub(crate) async fn load_figures(
         .fetch_all(&mut *conn)
         .await
         .map_err(db("reading"))?;
-    let mut pick = Picker::new(figure::encode_date(q.known_by));
+    let mut pick = Picker::new(figure::encode_date(q.known_by), &units, &indicators);
     for r in &rows {
         pick.row(
             RawFigure {
@@ -435,5 +435,5 @@ pub(crate) async fn load_figures(
             text_of(r, "exact")?,
         )?;
     }
-    pick.finish(&units, &indicators)
+    pick.finish()
 }

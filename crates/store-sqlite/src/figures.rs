@@ -405,7 +405,7 @@ pub(crate) async fn load_figures(
     )
     .bind(first)
     .bind(last);
-    let mut pick = Picker::new(figure::encode_date(q.known_by));
+    let mut pick = Picker::new(figure::encode_date(q.known_by), &units, &indicators);
     let mut group: Vec<BlockFigure> = Vec::new();
     let mut key = None;
     let flush = |key: Option<(i64, i64)>,
@@ -445,7 +445,7 @@ pub(crate) async fn load_figures(
     })
     .await?;
     flush(key, &mut group, &mut pick)?;
-    pick.finish(&units, &indicators)
+    pick.finish()
 }
 
 /// Moves the figures of the row-per-figure table (migration 0003, renamed `figures_0003` by

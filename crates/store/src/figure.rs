@@ -318,38 +318,98 @@ pub struct RawFigure {
     pub reported: Option<i64>,
 }
 
+/// `seq → position` of the units or indicators of a database: a table indexed by seq when the
+/// seqs are dense (they are insertion counters), a hash map otherwise; a roll-up read asks it
+/// for every figure.
+enum SeqIndex {
+    Dense(Vec<u32>),
+    Sparse(HashMap<i64, u32>),
+}
+
+impl SeqIndex {
+    const ABSENT: u32 = u32::MAX;
+
+    fn new(map: &HashMap<i64, u32>) -> SeqIndex {
+        let max = map.keys().copied().max().unwrap_or(0);
+        let dense_enough = map.keys().all(|k| *k >= 0)
+            && usize::try_from(max).is_ok_and(|m| m <= 4 * map.len() + 1024);
+        if !dense_enough {
+            return SeqIndex::Sparse(map.clone());
+        }
+        let mut table = vec![Self::ABSENT; usize::try_from(max).unwrap_or(0) + 1];
+        for (&k, &v) in map {
+            if let Some(slot) = usize::try_from(k).ok().and_then(|k| table.get_mut(k)) {
+                *slot = v;
+            }
+        }
+        SeqIndex::Dense(table)
+    }
+
+    fn get(&self, seq: i64) -> Option<u32> {
+        match self {
+            SeqIndex::Dense(t) => usize::try_from(seq)
+                .ok()
+                .and_then(|i| t.get(i))
+                .copied()
+                .filter(|&v| v != Self::ABSENT),
+            SeqIndex::Sparse(m) => m.get(&seq).copied(),
+        }
+    }
+}
+
 /// Chooses, among the versions of each (period, indicator, unit) met in key order, the one
-/// in force: known by the date, latest `known_from`, the later stored on a tie.
+/// in force: known by the date, latest `known_from`, the later stored on a tie; and writes it
+/// into the columns as soon as the next key begins.
 pub struct Picker {
     known_by: i64,
-    starts: HashMap<i64, i64>,
+    units: SeqIndex,
+    indicators: SeqIndex,
+    /// The period of the last row, its first day and its `Period`: rows come grouped by period.
+    period: Option<(i64, i64, Period)>,
     best: Option<(RawFigure, Option<String>, i64)>,
-    out: Vec<(RawFigure, Option<String>)>,
+    out: FigureColumns,
 }
 
 impl Picker {
-    pub fn new(known_by: i64) -> Self {
+    /// `units` and `indicators` map the stored seqs to positions in `load`'s order.
+    pub fn new(known_by: i64, units: &HashMap<i64, u32>, indicators: &HashMap<i64, u32>) -> Self {
         Picker {
             known_by,
-            starts: HashMap::new(),
+            units: SeqIndex::new(units),
+            indicators: SeqIndex::new(indicators),
+            period: None,
             best: None,
-            out: Vec::new(),
+            out: FigureColumns::default(),
+        }
+    }
+
+    /// Room for `n` more figures.
+    pub fn reserve(&mut self, n: usize) {
+        let c = &mut self.out;
+        c.unit.reserve(n);
+        c.indicator.reserve(n);
+        c.period.reserve(n);
+        c.mantissa.reserve(n);
+        c.scale.reserve(n);
+        c.standing.reserve(n);
+    }
+
+    fn period(&mut self, n: i64) -> Result<(i64, Period), StoreError> {
+        match self.period {
+            Some((p, start, period)) if p == n => Ok((start, period)),
+            _ => {
+                let period =
+                    decode_period(n).ok_or_else(|| corrupt("period", n, "not a period ordinal"))?;
+                let start = encode_date(period.start());
+                self.period = Some((n, start, period));
+                Ok((start, period))
+            }
         }
     }
 
     pub fn row(&mut self, f: RawFigure, exact: Option<String>) -> Result<(), StoreError> {
-        let known_from = match f.reported {
-            Some(d) => d,
-            None => match self.starts.get(&f.period) {
-                Some(d) => *d,
-                None => {
-                    let d = period_start_days(f.period)
-                        .ok_or_else(|| corrupt("period", f.period, "not a period ordinal"))?;
-                    self.starts.insert(f.period, d);
-                    d
-                }
-            },
-        };
+        let (start, _) = self.period(f.period)?;
+        let known_from = f.reported.unwrap_or(start);
         if known_from > self.known_by {
             return Ok(());
         }
@@ -364,7 +424,7 @@ impl Picker {
             }
             _ => {
                 if let Some((b, e, _)) = self.best.take() {
-                    self.out.push((b, e));
+                    self.emit(b, e)?;
                 }
                 self.best = Some((f, exact, known_from));
             }
@@ -372,58 +432,42 @@ impl Picker {
         Ok(())
     }
 
-    pub fn finish(
-        mut self,
-        units: &HashMap<i64, u32>,
-        indicators: &HashMap<i64, u32>,
-    ) -> Result<FigureColumns, StoreError> {
-        if let Some((b, e, _)) = self.best.take() {
-            self.out.push((b, e));
-        }
-        let mut c = FigureColumns::default();
-        let n = self.out.len();
-        c.unit.reserve(n);
-        c.indicator.reserve(n);
-        c.period.reserve(n);
-        c.mantissa.reserve(n);
-        c.scale.reserve(n);
-        c.standing.reserve(n);
-        let mut periods: HashMap<i64, Period> = HashMap::new();
-        for (k, (f, exact)) in self.out.into_iter().enumerate() {
-            let unit = *units
-                .get(&f.unit)
-                .ok_or_else(|| corrupt("unit", f.unit, "no such unit"))?;
-            let indicator = *indicators
-                .get(&f.indicator)
-                .ok_or_else(|| corrupt("indicator", f.indicator, "no such indicator"))?;
-            let period = match periods.get(&f.period) {
-                Some(p) => *p,
-                None => {
-                    let p = decode_period(f.period)
-                        .ok_or_else(|| corrupt("period", f.period, "not a period ordinal"))?;
-                    periods.insert(f.period, p);
-                    p
-                }
-            };
-            let (standing, _) = decode_flags(f.flags)
-                .ok_or_else(|| corrupt("flags", f.flags, "not standing × 4 + state"))?;
-            let scale = u32::try_from(f.scale).map_err(|e| corrupt("scale", f.scale, e))?;
-            match f.mantissa {
-                Some(m) => c.mantissa.push(m),
-                None => {
-                    let v = decode_value(None, f.scale, exact.as_deref())
-                        .map_err(|e| corrupt("exact", "", e))?;
-                    c.wide.push((k, v));
-                    c.mantissa.push(0);
-                }
+    fn emit(&mut self, f: RawFigure, exact: Option<String>) -> Result<(), StoreError> {
+        let unit = self
+            .units
+            .get(f.unit)
+            .ok_or_else(|| corrupt("unit", f.unit, "no such unit"))?;
+        let indicator = self
+            .indicators
+            .get(f.indicator)
+            .ok_or_else(|| corrupt("indicator", f.indicator, "no such indicator"))?;
+        let (_, period) = self.period(f.period)?;
+        let (standing, _) = decode_flags(f.flags)
+            .ok_or_else(|| corrupt("flags", f.flags, "not standing × 4 + state"))?;
+        let scale = u32::try_from(f.scale).map_err(|e| corrupt("scale", f.scale, e))?;
+        let c = &mut self.out;
+        match f.mantissa {
+            Some(m) => c.mantissa.push(m),
+            None => {
+                let v = decode_value(None, f.scale, exact.as_deref())
+                    .map_err(|e| corrupt("exact", "", e))?;
+                c.wide.push((c.unit.len(), v));
+                c.mantissa.push(0);
             }
-            c.unit.push(unit);
-            c.indicator.push(indicator);
-            c.period.push(period);
-            c.scale.push(scale);
-            c.standing.push(standing);
         }
-        Ok(c)
+        c.unit.push(unit);
+        c.indicator.push(indicator);
+        c.period.push(period);
+        c.scale.push(scale);
+        c.standing.push(standing);
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<FigureColumns, StoreError> {
+        if let Some((b, e, _)) = self.best.take() {
+            self.emit(b, e)?;
+        }
+        Ok(self.out)
     }
 }
 
