@@ -10,9 +10,11 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context, Result};
 use chitieu_domain::review::{self, ReviewOptions};
+use chitieu_domain::rollup::Rollups;
 use chitieu_domain::status::StatusOptions;
 use chitieu_domain::Dataset;
 use chitieu_reports::{json, markdown, Lang};
+use chitieu_store::in_force::judge;
 use chitieu_store::{Store, StoreError};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -329,38 +331,61 @@ async fn import_bundle(
     }
 }
 
-fn review_text(
-    ds: &Dataset,
+/// [`judge`] at a judgement's date, in the tree of that date.
+async fn judged<T>(
+    store: &dyn Store,
+    opts: StatusOptions,
+    asked: impl Fn(&Dataset) -> Vec<String>,
+    f: impl FnOnce(&Dataset, &Rollups) -> Result<T>,
+) -> Result<T> {
+    judge(store, opts.filter(), opts.as_of, asked, f).await?
+}
+
+async fn review_text(
+    store: &dyn Store,
     lang: Lang,
     unit: &str,
     as_of: NaiveDate,
     include_unapproved: bool,
     format: ReviewFormat,
 ) -> Result<String> {
-    let r = review::build(
-        ds,
-        ReviewOptions {
-            unit,
-            as_of,
-            include_unapproved,
+    let opts = StatusOptions {
+        as_of,
+        include_unapproved,
+    };
+    judged(
+        store,
+        opts,
+        |_| vec![unit.to_string()],
+        |ds, rollups| {
+            let r = review::build_with(
+                ds,
+                rollups,
+                ReviewOptions {
+                    unit,
+                    as_of,
+                    include_unapproved,
+                },
+            )?;
+            Ok(match format {
+                ReviewFormat::Json => {
+                    let mut s = serde_json::to_string_pretty(&json::review(&r))?;
+                    s.push('\n');
+                    s
+                }
+                ReviewFormat::Md => {
+                    let term_end = r
+                        .resolutions
+                        .iter()
+                        .find(|x| x.own)
+                        .and_then(|x| ds.terms.iter().find(|t| t.id == x.term))
+                        .map(|t| t.end);
+                    markdown::review(lang, &r, term_end)
+                }
+            })
         },
-    )?;
-    Ok(match format {
-        ReviewFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&json::review(&r))?;
-            s.push('\n');
-            s
-        }
-        ReviewFormat::Md => {
-            let term_end = r
-                .resolutions
-                .iter()
-                .find(|x| x.own)
-                .and_then(|x| ds.terms.iter().find(|t| t.id == x.term))
-                .map(|t| t.end);
-            markdown::review(lang, &r, term_end)
-        }
-    })
+    )
+    .await
 }
 
 fn today() -> NaiveDate {
@@ -418,11 +443,10 @@ async fn run(cli: Cli) -> Result<()> {
                 "chitieu: demo loaded into {db} ({})",
                 summary_line(&summary)
             );
-            let ds = store.load().await?;
             let as_of = parse_date(DEMO_DATE).map_err(|e| anyhow!(e))?;
             write_out(
                 None,
-                &review_text(&ds, lang, DEMO_UNIT, as_of, false, format)?,
+                &review_text(store.as_ref(), lang, DEMO_UNIT, as_of, false, format).await?,
             )?;
         }
         Command::Import { file } => {
@@ -478,17 +502,28 @@ async fn run(cli: Cli) -> Result<()> {
         } => {
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
-            let ds = store.load().await?;
             let as_of = as_of.unwrap_or_else(today);
-            let rows = review::status_table(
-                &ds,
-                &resolution,
-                unit.as_deref(),
-                StatusOptions {
-                    as_of,
-                    include_unapproved,
-                },
-            )?;
+            let opts = StatusOptions {
+                as_of,
+                include_unapproved,
+            };
+            let target_units = |ds: &Dataset| {
+                ds.targets
+                    .iter()
+                    .filter(|t| t.resolution == resolution)
+                    .map(|t| t.unit.clone())
+                    .collect()
+            };
+            let rows = judged(store.as_ref(), opts, target_units, |ds, rollups| {
+                Ok(review::status_table_with(
+                    ds,
+                    rollups,
+                    &resolution,
+                    unit.as_deref(),
+                    opts,
+                )?)
+            })
+            .await?;
             let text = match format {
                 StatusFormat::Table => markdown::status_table(lang, &resolution, as_of, &rows),
                 StatusFormat::Json => {
@@ -507,11 +542,18 @@ async fn run(cli: Cli) -> Result<()> {
         } => {
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
-            let ds = store.load().await?;
             let as_of = as_of.unwrap_or_else(today);
             write_out(
                 out.as_deref(),
-                &review_text(&ds, lang, &unit, as_of, include_unapproved, format)?,
+                &review_text(
+                    store.as_ref(),
+                    lang,
+                    &unit,
+                    as_of,
+                    include_unapproved,
+                    format,
+                )
+                .await?,
             )?;
         }
         Command::Value {

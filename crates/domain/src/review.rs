@@ -496,6 +496,20 @@ fn adjustment_rows(ds: &Dataset, subjects: &[Subject], as_of: NaiveDate) -> Vec<
 
 /// Builds the review of `opts.unit` at `opts.as_of`.
 pub fn build(ds: &Dataset, opts: ReviewOptions) -> Result<Review, ReviewError> {
+    let sopts = StatusOptions {
+        as_of: opts.as_of,
+        include_unapproved: opts.include_unapproved,
+    };
+    build_with(ds, &sopts.rollups(ds), opts)
+}
+
+/// [`build`] on roll-ups already made for `opts` (the figures known at `opts.as_of`, in the
+/// tree of that date), e.g. from a store's bulk read; `ds` needs no observations then.
+pub fn build_with(
+    ds: &Dataset,
+    rollups: &crate::rollup::Rollups,
+    opts: ReviewOptions,
+) -> Result<Review, ReviewError> {
     let unit = ds
         .units
         .iter()
@@ -506,7 +520,6 @@ pub fn build(ds: &Dataset, opts: ReviewOptions) -> Result<Review, ReviewError> {
         include_unapproved: opts.include_unapproved,
     };
     let resolutions = resolutions_in_force(ds, &unit.id, opts.as_of);
-    let rollups = sopts.rollups(ds);
 
     let mut targets = Vec::new();
     let mut summaries = Vec::new();
@@ -516,7 +529,7 @@ pub fn build(ds: &Dataset, opts: ReviewOptions) -> Result<Review, ReviewError> {
         let own = r.unit == unit.id;
         let rows: Vec<TargetReview> = targets_for(ds, r, &unit.id)
             .into_iter()
-            .map(|t| judge_target(ds, &rollups, t, sopts))
+            .map(|t| judge_target(ds, rollups, t, sopts))
             .collect::<Result<_, _>>()?;
         for row in &rows {
             subjects.push(Subject::Target {
@@ -610,7 +623,7 @@ pub fn build(ds: &Dataset, opts: ReviewOptions) -> Result<Review, ReviewError> {
         Some(Status::AtRisk) => 1,
         _ => 2,
     });
-    shortfalls.extend(lagging_units(ds, &rollups, &targets, &unit.id, sopts)?);
+    shortfalls.extend(lagging_units(ds, rollups, &targets, &unit.id, sopts)?);
     Ok(Review {
         unit: UnitRef {
             id: unit.id.clone(),
@@ -741,6 +754,17 @@ pub fn status_table(
     unit: Option<&str>,
     opts: StatusOptions,
 ) -> Result<Vec<StatusRow>, ReviewError> {
+    status_table_with(ds, &opts.rollups(ds), resolution, unit, opts)
+}
+
+/// [`status_table`] on roll-ups already made for `opts`.
+pub fn status_table_with(
+    ds: &Dataset,
+    rollups: &crate::rollup::Rollups,
+    resolution: &str,
+    unit: Option<&str>,
+    opts: StatusOptions,
+) -> Result<Vec<StatusRow>, ReviewError> {
     if !ds.resolutions.iter().any(|r| r.id == resolution) {
         return Err(ReviewError::UnknownResolution(resolution.to_string()));
     }
@@ -749,7 +773,6 @@ pub fn status_table(
             return Err(ReviewError::UnknownUnit(u.to_string()));
         }
     }
-    let rollups = opts.rollups(ds);
     let mut rows = Vec::new();
     for t in ds
         .targets
@@ -758,10 +781,10 @@ pub fn status_table(
     {
         let ind = indicator_of(ds, t)?;
         let now = version::target_version(ds, t, Cutoff::Through(opts.as_of));
-        let a = status::assess_with(&rollups, t, &now, ind);
+        let a = status::assess_with(rollups, t, &now, ind);
         let original = version::target_version(ds, t, Cutoff::Original);
         let assessment_original =
-            (original != now).then(|| status::assess_with(&rollups, t, &original, ind));
+            (original != now).then(|| status::assess_with(rollups, t, &original, ind));
         rows.push(StatusRow {
             resolution: t.resolution.clone(),
             code: t.code.clone(),

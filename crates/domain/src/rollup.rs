@@ -1229,6 +1229,25 @@ impl<'a> Rollups<'a> {
         })
     }
 
+    /// Roll-ups of figures already in columns, with `fallback` holding the figures of units
+    /// outside the tree (filtered by `filter` like [`Rollups::new`]'s), for the series of such
+    /// a unit: a store's bulk read gives the columns, the few units outside the tree a caller
+    /// asks about get their own figures from `fallback`.
+    pub fn from_figures_with_fallback(
+        tree: Tree,
+        catalogue: Catalogue,
+        figures: &Figures,
+        fallback: &'a Dataset,
+        filter: FigureFilter,
+    ) -> Result<Rollups<'a>, RollupError> {
+        let cube = roll_up(&tree, &catalogue, figures, &periods_with_years(figures))?;
+        Ok(Rollups {
+            ds: Some((fallback, filter)),
+            tree,
+            built: Some((catalogue, cube)),
+        })
+    }
+
     pub fn tree(&self) -> &Tree {
         &self.tree
     }

@@ -1000,3 +1000,176 @@ pub async fn load_figures_chooses_the_figure_in_force(store: &dyn Store) {
     let rows = check(date(2019, 1, 1), true).await;
     assert!(rows.is_empty(), "{rows:?}");
 }
+
+/// A judgement made from the bulk read (`load_structure`, `load_figures`, `InForce`) is the
+/// one made from the whole dataset: every series of every unit and indicator, every review and
+/// every status table, at dates before, across and after the reorganisations, with and without
+/// unapproved figures, for units present in the tree of the date and units outside it.
+pub async fn judgement_from_bulk_read_equals_whole_dataset(store: &dyn Store) {
+    use chitieu_domain::review::{self, ReviewOptions};
+    use chitieu_domain::rollup::Rollups;
+    use chitieu_domain::status::StatusOptions;
+    use chitieu_store::in_force::{judge, InForce};
+    import(store, &sample::sample()).await;
+    // A figure of a later period known early, an unapproved one, a superseded one.
+    let extra = vec![
+        observation(
+            "luc-ngan",
+            "forest_area",
+            "2027",
+            "12.5",
+            Standing::Estimate,
+            ReviewState::Approved,
+            Some(date(2019, 3, 1)),
+        ),
+        observation(
+            "bac-giang",
+            "forest_area",
+            "2019",
+            "7",
+            Standing::Preliminary,
+            ReviewState::Submitted,
+            Some(date(2019, 12, 1)),
+        ),
+        observation(
+            "luc-ngan",
+            "forest_area",
+            "2019",
+            "8",
+            Standing::Final,
+            ReviewState::Approved,
+            Some(date(2020, 1, 5)),
+        ),
+        observation(
+            "luc-ngan",
+            "forest_area",
+            "2019",
+            "9",
+            Standing::Final,
+            ReviewState::Approved,
+            Some(date(2020, 2, 5)),
+        ),
+    ];
+    store
+        .add_observations(&extra)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut compared = 0;
+    // First with the sample's formula naming a missing indicator (`judge` takes the exact
+    // path), then with that indicator and its figures (the bulk read).
+    for bulk_path in [false, true] {
+        if bulk_path {
+            let mut more = Dataset {
+                indicators: vec![Indicator {
+                    id: "natural_area".into(),
+                    name: "Diện tích tự nhiên".into(),
+                    name_en: None,
+                    measure: "ha".into(),
+                    direction: Direction::Higher,
+                    aggregation: Aggregation::Base(AggregationMethod::Sum),
+                }],
+                ..Dataset::default()
+            };
+            for (unit, value) in [("luc-ngan", "100"), ("bac-giang", "400")] {
+                for period in ["2018", "2019", "2024"] {
+                    more.observations.push(observation(
+                        unit,
+                        "natural_area",
+                        period,
+                        value,
+                        Standing::Final,
+                        ReviewState::Approved,
+                        None,
+                    ));
+                }
+            }
+            import(store, &more).await;
+        }
+        let full = load(store).await;
+        let structure = store
+            .load_structure()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(structure.observations.is_empty());
+        let unit_ids: Vec<&str> = full.units.iter().map(|u| u.id.as_str()).collect();
+
+        let mut series = 0;
+        for as_of in [
+            date(2018, 6, 25),
+            date(2019, 12, 31),
+            date(2020, 3, 1),
+            date(2024, 12, 31),
+            date(2025, 7, 1),
+            date(2026, 12, 1),
+        ] {
+            for include_unapproved in [false, true] {
+                let opts = StatusOptions {
+                    as_of,
+                    include_unapproved,
+                };
+                let whole = opts.rollups(&full);
+                let at = format!("as of {as_of}, unapproved {include_unapproved}");
+                // The bulk read itself, where the catalogue resolves (the sample's formulas may
+                // name missing indicators: then `judge` takes the exact path).
+                if let Ok(InForce {
+                    tree,
+                    catalogue,
+                    figures,
+                    outside,
+                    filter,
+                }) = InForce::read(store, &structure, opts.filter(), as_of, &unit_ids).await
+                {
+                    let bulk = Rollups::from_figures_with_fallback(
+                        tree, catalogue, &figures, &outside, filter,
+                    )
+                    .unwrap_or_else(|e| panic!("{e}"));
+                    for u in &full.units {
+                        for i in &full.indicators {
+                            assert_eq!(
+                                bulk.series(&u.id, &i.id),
+                                whole.series(&u.id, &i.id),
+                                "{} {} {at}",
+                                u.id,
+                                i.id
+                            );
+                            series += 1;
+                        }
+                    }
+                }
+                let asked = |_: &Dataset| unit_ids.iter().map(|u| u.to_string()).collect();
+                let judged = |ds: &Dataset, rollups: &Rollups| {
+                    let reviews: Vec<_> = full
+                        .units
+                        .iter()
+                        .map(|u| {
+                            let r = ReviewOptions {
+                                unit: &u.id,
+                                as_of,
+                                include_unapproved,
+                            };
+                            review::build_with(ds, rollups, r).map_err(|e| e.to_string())
+                        })
+                        .collect();
+                    let tables: Vec<_> = full
+                        .resolutions
+                        .iter()
+                        .map(|r| {
+                            review::status_table_with(ds, rollups, &r.id, None, opts)
+                                .map_err(|e| e.to_string())
+                        })
+                        .collect();
+                    (reviews, tables)
+                };
+                let got = judge(store, opts.filter(), as_of, asked, judged)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                let want = judged(&full, &whole);
+                assert_eq!(got.0, want.0, "reviews {at}");
+                assert_eq!(got.1, want.1, "status tables {at}");
+                compared += got.0.len() + got.1.len();
+            }
+        }
+        assert_eq!(series > 0, bulk_path, "{series} series compared");
+    }
+    assert!(compared > 100, "{compared} series compared");
+}

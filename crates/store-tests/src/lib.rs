@@ -91,6 +91,7 @@ macro_rules! store_suite {
             stream_import_wide_decimals_round_trip,
             stream_import_into_empty_store,
             load_figures_chooses_the_figure_in_force,
+            judgement_from_bulk_read_equals_whole_dataset,
         );
     };
     (@cases $fixture:path; $($case:ident),* $(,)?) => {

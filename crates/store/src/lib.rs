@@ -9,6 +9,7 @@
 
 pub mod block;
 pub mod figure;
+pub mod in_force;
 
 use std::fmt;
 

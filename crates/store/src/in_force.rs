@@ -1,0 +1,167 @@
+//! The figures a judgement at a date uses, read in bulk: [`Store::load_figures`] as columns,
+//! mapped onto the tree of the date (`rollup::Figures`), so that a review or a status table of
+//! a national database builds no `Observation` per figure. What `Rollups::new` does from a
+//! whole `Dataset`, from a store.
+
+use chitieu_domain::rollup::{Catalogue, Figures, Lineage, RollupError, Rollups, Scaled, Tree};
+use chitieu_domain::version::FigureFilter;
+use chitieu_domain::{Dataset, Observation, ReviewState};
+use chrono::NaiveDate;
+
+use crate::{FigureColumns, FigureQuery, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum InForceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Rollup(#[from] RollupError),
+}
+
+/// The figures in force at a date in the tree of that date, and, for the units outside that
+/// tree a caller asks about, their own figures (`outside.observations`). Make the roll-ups
+/// with `Rollups::from_figures_with_fallback(tree, catalogue, &figures, &outside, filter)`:
+/// they borrow `outside`.
+pub struct InForce {
+    pub tree: Tree,
+    pub catalogue: Catalogue,
+    pub figures: Figures,
+    pub outside: Dataset,
+    pub filter: FigureFilter,
+}
+
+impl InForce {
+    /// Reads the figures that [`FigureFilter`] admits (a figure of a later period known early
+    /// counts, as in `version::figures`), for the structure `structure` (what `load_structure` returned). `asked`: units
+    /// whose own figures are kept when they are outside the tree of `tree_date` (an ended
+    /// district reviewed after the reform).
+    pub async fn read(
+        store: &dyn Store,
+        structure: &Dataset,
+        filter: FigureFilter,
+        tree_date: NaiveDate,
+        asked: &[&str],
+    ) -> Result<InForce, InForceError> {
+        let columns = store
+            .load_figures(&FigureQuery {
+                first_year: 0,
+                last_year: crate::figure::MAX_YEAR,
+                known_by: filter.known_by,
+                include_unapproved: filter.include_unapproved,
+            })
+            .await?;
+        Self::from_columns(structure, &columns, filter, tree_date, asked)
+    }
+
+    /// [`InForce::read`] on columns already read.
+    pub fn from_columns(
+        structure: &Dataset,
+        columns: &FigureColumns,
+        filter: FigureFilter,
+        tree_date: NaiveDate,
+        asked: &[&str],
+    ) -> Result<InForce, InForceError> {
+        let tree = Tree::at(&structure.units, tree_date);
+        let lineage = Lineage::new(&tree, &structure.reorganisations);
+        let catalogue = Catalogue::new(&structure.indicators)?;
+        let mut figures = Figures::with_capacity(&catalogue, columns.len());
+        let kept: Vec<u32> = asked
+            .iter()
+            .filter_map(|u| tree.index_of(u))
+            .filter(|&u| !tree.is_present(u))
+            .collect();
+        let mut outside = Dataset::default();
+        let mut wide = columns.wide.iter().peekable();
+        for k in 0..columns.len() {
+            let r = Scaled {
+                origin: columns.unit[k],
+                indicator: columns.indicator[k],
+                period: columns.period[k],
+                mantissa: columns.mantissa[k],
+                scale: columns.scale[k],
+                standing: columns.standing[k],
+            };
+            let value = match wide.peek() {
+                Some((at, v)) if *at == k => {
+                    let v = *v;
+                    wide.next();
+                    figures.push(&lineage, &catalogue, r, v)?;
+                    v
+                }
+                _ => {
+                    figures.push_scaled(&lineage, &catalogue, r)?;
+                    if kept.is_empty() {
+                        continue;
+                    }
+                    match chitieu_domain::Decimal::try_from_i128_with_scale(
+                        i128::from(r.mantissa),
+                        r.scale,
+                    ) {
+                        Ok(v) => v,
+                        Err(_) => continue,
+                    }
+                }
+            };
+            if kept.contains(&r.origin) {
+                outside.observations.push(Observation {
+                    unit: tree.id(r.origin).to_string(),
+                    indicator: catalogue.id(r.indicator).to_string(),
+                    period: r.period,
+                    value,
+                    standing: r.standing,
+                    // In force under `filter` already (approved, or admitted unapproved; known
+                    // by its date, maybe before its period began): `version::figures` applies
+                    // the filter again and must keep it.
+                    state: ReviewState::Approved,
+                    source: None,
+                    reported_by: None,
+                    reported: Some(filter.known_by),
+                });
+            }
+        }
+        Ok(InForce {
+            tree,
+            catalogue,
+            figures,
+            outside,
+            filter,
+        })
+    }
+}
+
+/// Runs `f` on the structure and the roll-ups of the figures `filter` admits, in the tree of
+/// `tree_date`, read in bulk: a review or a status table of a national database builds no
+/// `Observation` per figure. `asked`: the units whose own figures count even outside that
+/// tree (an ended unit reviewed later). Where the figures cannot be rolled up in integers (a
+/// value too wide, indicators whose formulas do not resolve), the exact path: the whole
+/// dataset and `Rollups::new`, as before.
+pub async fn judge<T>(
+    store: &dyn Store,
+    filter: FigureFilter,
+    tree_date: NaiveDate,
+    asked: impl Fn(&Dataset) -> Vec<String>,
+    f: impl FnOnce(&Dataset, &Rollups) -> T,
+) -> Result<T, StoreError> {
+    let ds = store.load_structure().await?;
+    let asked = asked(&ds);
+    let asked: Vec<&str> = asked.iter().map(String::as_str).collect();
+    match InForce::read(store, &ds, filter, tree_date, &asked).await {
+        Ok(InForce {
+            tree,
+            catalogue,
+            figures,
+            outside,
+            filter,
+        }) => {
+            if let Ok(r) =
+                Rollups::from_figures_with_fallback(tree, catalogue, &figures, &outside, filter)
+            {
+                return Ok(f(&ds, &r));
+            }
+        }
+        Err(InForceError::Rollup(_)) => {}
+        Err(InForceError::Store(e)) => return Err(e),
+    }
+    let full = store.load().await?;
+    Ok(f(&full, &Rollups::new(&full, filter, tree_date)))
+}
