@@ -191,7 +191,7 @@ enum Command {
     /// same bytes.
     ///
     /// To load it into a database: `chitieu import OUT/bundle.toml`, then
-    /// `chitieu import OUT/observations.csv`.
+    /// `chitieu import OUT/observations.csv`; or `chitieu gen --import` straight into it.
     Gen(synthetic::GenArgs),
 }
 
@@ -610,6 +610,11 @@ async fn run(cli: Cli) -> Result<()> {
             let as_of = as_of.unwrap_or_else(today);
             let json = matches!(format, StatusFormat::Json);
             write_out(None, &hierarchy::allocations_text(&ds, lang, as_of, json)?)?;
+        }
+        Command::Gen(args) if args.import => {
+            let db = db_or_default(cli.db)?;
+            let store = open(&db).await?;
+            synthetic::import(&args, store.as_ref(), &db).await?;
         }
         Command::Gen(args) => synthetic::run(&args)?,
     }

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{anyhow, Context, Result};
-use chitieu_gen::{GenOptions, Preset};
+use chitieu_domain::{ReviewState, Standing};
+use chitieu_gen::{GenOptions, Observations, Preset};
+use chitieu_store::{ObservationRow, ObservationSource, Store, StoreError};
 
 #[derive(clap::Args)]
 pub struct GenArgs {
@@ -44,6 +46,11 @@ pub struct GenArgs {
     /// Keep the pre-2025 tree: no reorganisation.
     #[arg(long)]
     pub no_reform: bool,
+    /// Import straight into the database (`--db`, or the default one) instead of writing
+    /// files: the structure, then the figures streamed as they are generated, each in one
+    /// transaction.
+    #[arg(long)]
+    pub import: bool,
 }
 
 fn options(a: &GenArgs) -> Result<GenOptions> {
@@ -114,6 +121,57 @@ pub fn run(a: &GenArgs) -> Result<()> {
         start.elapsed().as_secs_f64(),
         a.preset,
         a.seed,
+    );
+    Ok(())
+}
+
+/// The generator's figures as a streaming import's rows: final and approved, like the CSV.
+struct Generated<'a> {
+    rows: Observations<'a>,
+    line: usize,
+}
+
+impl ObservationSource for Generated<'_> {
+    fn next_row(&mut self) -> Option<Result<ObservationRow<'_>, StoreError>> {
+        let r = self.rows.next()?;
+        self.line += 1;
+        Some(Ok(ObservationRow {
+            line: self.line,
+            unit: r.unit,
+            indicator: r.indicator,
+            period: r.period,
+            value: r.value(),
+            standing: Standing::Final,
+            state: ReviewState::Approved,
+            source: None,
+            reported_by: None,
+            reported: None,
+        }))
+    }
+}
+
+/// Generates the country and imports it into `store`: the structure, then the figures.
+pub async fn import(a: &GenArgs, store: &dyn Store, db: &str) -> Result<()> {
+    let start = Instant::now();
+    let opts = options(a)?;
+    let syn = chitieu_gen::generate(&opts)?;
+    let structure = store
+        .import(&syn.dataset)
+        .await
+        .with_context(|| format!("{db}: importing the synthetic structure"))?;
+    let mut rows = Generated {
+        rows: syn.observations(),
+        line: 0,
+    };
+    let figures = store
+        .import_observations(&mut rows)
+        .await
+        .with_context(|| format!("{db}: importing the synthetic figures"))?;
+    println!(
+        "{db}: {structure}; {figures} in {:.1} s (preset {}, seed {})",
+        start.elapsed().as_secs_f64(),
+        a.preset,
+        a.seed
     );
     Ok(())
 }

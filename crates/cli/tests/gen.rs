@@ -156,3 +156,41 @@ fn gen_overrides_and_refusals() {
     assert!(err.starts_with("chitieu: years"), "{err}");
     assert_eq!(err.lines().count(), 1);
 }
+
+/// `gen --import` puts into the database exactly what `gen` then `import` of both files does.
+#[test]
+fn gen_import_goes_straight_into_the_database() {
+    let files = tempfile::tempdir().unwrap();
+    let out = files.path().join("tiny");
+    ok(
+        files.path(),
+        &["gen", "--preset", "tiny", "--out", path(&out)],
+    );
+    ok(files.path(), &["import", path(&out.join("bundle.toml"))]);
+    ok(
+        files.path(),
+        &["import", path(&out.join("observations.csv"))],
+    );
+
+    let direct = tempfile::tempdir().unwrap();
+    let line = ok(direct.path(), &["gen", "--preset", "tiny", "--import"]);
+    assert!(line.contains("added 48 units"), "{line}");
+    assert!(line.contains("added 1536 observations"), "{line}");
+    assert!(
+        !direct.path().join("synthetic").exists(),
+        "no files are written"
+    );
+    for format in ["toml", "csv"] {
+        assert_eq!(
+            ok(direct.path(), &["export", "--format", format]),
+            ok(files.path(), &["export", "--format", format]),
+            "{format}"
+        );
+    }
+    // Into a database that already holds it: nothing new.
+    let again = ok(direct.path(), &["gen", "--preset", "tiny", "--import"]);
+    assert!(
+        again.contains("added nothing; skipped 1536 observations already stored"),
+        "{again}"
+    );
+}

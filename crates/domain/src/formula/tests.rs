@@ -558,8 +558,19 @@ fn error_messages() {
     assert!(err("=a").message.contains("does not start with `=`"));
 }
 
+/// On a thread with the 2 MiB stack servers and libtest give by default (.cargo/config.toml
+/// raises it for the property tests' generators, not for product code).
 #[test]
 fn hostile_nesting_is_an_error_not_a_crash() {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(hostile_nesting)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn hostile_nesting() {
     let deep = format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000));
     assert!(err(&deep).message.contains("nested too deeply"));
     let minus = format!("{}a", "-".repeat(10_000));
