@@ -161,6 +161,8 @@ pub async fn cold_start(path: &Path, year: i32) -> Result<serde_json::Value> {
             last_year: year,
             known_by,
             include_unapproved: false,
+            units: None,
+            indicators: None,
         })
         .await?;
     let figures_s = t1.elapsed().as_secs_f64();

@@ -410,17 +410,34 @@ pub(crate) async fn load_figures(
     } else {
         " AND flags % 4 = 3"
     };
+    let only = |column: &str, n: usize, wanted: &Option<Vec<u32>>| {
+        wanted
+            .as_ref()
+            .map_or(String::new(), |_| format!(" AND {column} = ANY(${n})"))
+    };
     let sql = format!(
-        "SELECT {SELECT} FROM figures WHERE period BETWEEN $1 AND $2{approved_only} \
-         ORDER BY period, indicator, unit, seq"
+        "SELECT {SELECT} FROM figures WHERE period BETWEEN $1 AND $2{approved_only}{}{} \
+         ORDER BY period, indicator, unit, seq",
+        only("indicator", 3, &q.indicators),
+        only("unit", if q.indicators.is_some() { 4 } else { 3 }, &q.units),
     );
-    let rows = sqlx::query(&sql)
+    let as_i32 = |seqs: Vec<i64>| -> Vec<i32> {
+        seqs.into_iter()
+            .filter_map(|s| i32::try_from(s).ok())
+            .collect()
+    };
+    let mut query = sqlx::query(&sql)
         .bind(i32::try_from(first).unwrap_or(0))
-        .bind(i32::try_from(last).unwrap_or(i32::MAX))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db("reading"))?;
-    let mut pick = Picker::new(figure::encode_date(q.known_by), &units, &indicators);
+        .bind(i32::try_from(last).unwrap_or(i32::MAX));
+    if let Some(w) = &q.indicators {
+        query = query.bind(as_i32(figure::seqs_of(&indicators, w)));
+    }
+    if let Some(w) = &q.units {
+        query = query.bind(as_i32(figure::seqs_of(&units, w)));
+    }
+    let rows = query.fetch_all(&mut *conn).await.map_err(db("reading"))?;
+    let mut pick = Picker::new(figure::encode_date(q.known_by), &units, &indicators)
+        .only(q.units.as_deref(), q.indicators.as_deref());
     for r in &rows {
         pick.row(
             RawFigure {

@@ -10,7 +10,13 @@
 --              also the rowid, so blocks are kept in the order they were written
 --   period, indicator   as in 0003 (year × 19 + sub; indicators.seq)
 --   n          the number of figures in the block
+--   unit_min, unit_max   the least and greatest units.seq of its figures
+--   known_min  the earliest day (since 1970-01-01) one of its figures is known from (reported,
+--              else the period's first day)
 --   data       the block
+--
+-- A read of some units (a province's review of a national database) or as of a date skips,
+-- by these columns, the blocks that cannot hold a figure it wants, without decoding them.
 --
 -- The rows of 0003 cannot be packed in SQL: the table is renamed here and the store moves
 -- its rows into blocks, in Rust, in one transaction, the first time it opens the file
@@ -23,6 +29,9 @@ CREATE TABLE figure_blocks (
     period    INTEGER NOT NULL CHECK (period BETWEEN 0 AND 189999),
     indicator INTEGER NOT NULL,
     n         INTEGER NOT NULL CHECK (n > 0),
+    unit_min  INTEGER NOT NULL,
+    unit_max  INTEGER NOT NULL CHECK (unit_max >= unit_min),
+    known_min INTEGER NOT NULL,
     data      BLOB NOT NULL
 ) STRICT;
 

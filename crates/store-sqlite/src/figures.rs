@@ -96,14 +96,22 @@ async fn finish(conn: &mut SqliteConnection, enc: &mut Encoder) -> Result<(), St
 /// block that reaches `block::TARGET_BYTES` is handed back to be stored.
 #[derive(Default)]
 struct Blocks {
-    open: HashMap<(i64, i64), BlockWriter>,
+    /// With the first day of the block's period, for figures known from it.
+    open: HashMap<(i64, i64), (BlockWriter, i64)>,
 }
 
 impl Blocks {
-    fn push(&mut self, e: &Encoded) -> Option<(i64, i64, Block)> {
-        let w = self.open.entry((e.period, e.indicator)).or_default();
-        w.push(e);
-        (w.bytes() >= block::TARGET_BYTES).then(|| (e.period, e.indicator, w.take()))
+    fn push(&mut self, e: &Encoded) -> Result<Option<(i64, i64, Block)>, StoreError> {
+        let (w, start) = match self.open.entry((e.period, e.indicator)) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let start = figure::period_start_days(e.period)
+                    .ok_or_else(|| corrupt("period", e.period, "not a period ordinal"))?;
+                v.insert((BlockWriter::default(), start))
+            }
+        };
+        w.push(e, e.reported.unwrap_or(*start));
+        Ok((w.bytes() >= block::TARGET_BYTES).then(|| (e.period, e.indicator, w.take())))
     }
 
     /// The blocks still open, in key order.
@@ -111,8 +119,8 @@ impl Blocks {
         let mut out: Vec<_> = self
             .open
             .drain()
-            .filter(|(_, w)| !w.is_empty())
-            .map(|((p, i), mut w)| (p, i, w.take()))
+            .filter(|(_, (w, _))| !w.is_empty())
+            .map(|((p, i), (mut w, _))| (p, i, w.take()))
             .collect();
         out.sort_unstable_by_key(|(p, i, _)| (*p, *i));
         out
@@ -126,12 +134,16 @@ async fn write_block(
     b: &Block,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO figure_blocks (first_seq, period, indicator, n, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO figure_blocks (first_seq, period, indicator, n, unit_min, unit_max, \
+         known_min, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )
     .bind(b.first_seq)
     .bind(period)
     .bind(indicator)
     .bind(b.len as i64)
+    .bind(b.units.0)
+    .bind(b.units.1)
+    .bind(b.known_min)
     .bind(b.data.as_slice())
     .execute(&mut *conn)
     .await
@@ -158,7 +170,7 @@ pub(crate) async fn insert_observations(
     let mut blocks = Blocks::default();
     for (i, o) in observations.iter().enumerate() {
         let e = enc.encode(&ObservationRow::of(o, i + 1))?;
-        if let Some((p, ind, b)) = blocks.push(&e) {
+        if let Some((p, ind, b)) = blocks.push(&e)? {
             write_block(conn, p, ind, &b).await?;
         }
     }
@@ -171,6 +183,7 @@ pub(crate) async fn insert_observations(
 async fn read_blocks<'q>(
     conn: &mut SqliteConnection,
     query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    keep: impl Fn(i64) -> bool,
     mut each: impl FnMut(i64, i64, &mut Vec<BlockFigure>) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let rows = query.fetch_all(&mut *conn).await.map_err(db("reading"))?;
@@ -186,7 +199,8 @@ async fn read_blocks<'q>(
             .map_err(|e| corrupt("data", first_seq, e))?;
         let n = usize::try_from(n).map_err(|e| corrupt("n", n, e))?;
         figures.clear();
-        block::decode(data, n, &mut figures).map_err(|e| corrupt("data", first_seq, e))?;
+        block::decode_where(data, n, &keep, &mut figures)
+            .map_err(|e| corrupt("data", first_seq, e))?;
         each(period, indicator, &mut figures)?;
     }
     Ok(())
@@ -215,6 +229,7 @@ pub(crate) async fn load_observations(
     read_blocks(
         conn,
         sqlx::query("SELECT period, indicator, first_seq, n, data FROM figure_blocks"),
+        |_| true,
         |period, indicator, figures| {
             let unit_of = |u: i64| {
                 units
@@ -277,23 +292,28 @@ async fn load_duplicates(
         )
         .bind(p)
         .bind(indicator);
-        read_blocks(conn, q, |period, indicator, figures| {
-            for f in figures.drain(..) {
-                let value = figure::decode_value(f.mantissa, f.scale, f.exact.as_deref())
-                    .map_err(|e| corrupt("mantissa", "", e))?;
-                dups.stored.insert(Key {
-                    period,
-                    indicator,
-                    unit: f.unit,
-                    value: figure::value_key(value),
-                    flags: f.flags,
-                    source: f.source,
-                    reported_by: f.reported_by,
-                    reported: f.reported,
-                });
-            }
-            Ok(())
-        })
+        read_blocks(
+            conn,
+            q,
+            |_| true,
+            |period, indicator, figures| {
+                for f in figures.drain(..) {
+                    let value = figure::decode_value(f.mantissa, f.scale, f.exact.as_deref())
+                        .map_err(|e| corrupt("mantissa", "", e))?;
+                    dups.stored.insert(Key {
+                        period,
+                        indicator,
+                        unit: f.unit,
+                        value: figure::value_key(value),
+                        flags: f.flags,
+                        source: f.source,
+                        reported_by: f.reported_by,
+                        reported: f.reported,
+                    });
+                }
+                Ok(())
+            },
+        )
         .await?;
     }
     Ok(())
@@ -353,7 +373,7 @@ pub(crate) async fn import_stream(
             }
         }
         added += 1;
-        if let Some((p, i, b)) = blocks.push(&e) {
+        if let Some((p, i, b)) = blocks.push(&e)? {
             write_block(conn, p, i, &b).await?;
         }
     }
@@ -399,13 +419,47 @@ pub(crate) async fn load_figures(
     )?;
     let (first, _) = figure::year_range(q.first_year.clamp(0, figure::MAX_YEAR));
     let (_, last) = figure::year_range(q.last_year.clamp(0, figure::MAX_YEAR));
-    let query = sqlx::query(
+    // Blocks of other indicators are not read at all; other units are left out as decoded.
+    let only_indicators = match &q.indicators {
+        Some(wanted) => {
+            let seqs: Vec<String> = figure::seqs_of(&indicators, wanted)
+                .iter()
+                .map(i64::to_string)
+                .collect();
+            format!(" AND indicator IN ({})", seqs.join(","))
+        }
+        None => String::new(),
+    };
+    // Blocks whose units all lie outside the ones wanted, or whose figures are all known
+    // after the date, are not decoded; within a block, other units' figures are read past.
+    let wanted_units = q
+        .units
+        .as_ref()
+        .map(|wanted| figure::seqs_of(&units, wanted));
+    let only_units = match &wanted_units {
+        Some(seqs) if seqs.is_empty() => " AND 0".to_string(),
+        Some(seqs) => {
+            let ranges: Vec<String> = figure::seq_ranges(seqs, 16)
+                .iter()
+                .map(|(a, b)| format!("(unit_max >= {a} AND unit_min <= {b})"))
+                .collect();
+            format!(" AND ({})", ranges.join(" OR "))
+        }
+        None => String::new(),
+    };
+    let keep = figure::seq_set(wanted_units.as_deref().unwrap_or(&[]));
+    let all_units = wanted_units.is_none();
+    let sql = format!(
         "SELECT period, indicator, first_seq, n, data FROM figure_blocks \
-         WHERE period BETWEEN ?1 AND ?2 ORDER BY period, indicator, first_seq",
-    )
-    .bind(first)
-    .bind(last);
-    let mut pick = Picker::new(figure::encode_date(q.known_by), &units, &indicators);
+         WHERE period BETWEEN ?1 AND ?2 AND known_min <= ?3{only_indicators}{only_units} \
+         ORDER BY period, indicator, first_seq"
+    );
+    let query = sqlx::query(&sql)
+        .bind(first)
+        .bind(last)
+        .bind(figure::encode_date(q.known_by));
+    let mut pick = Picker::new(figure::encode_date(q.known_by), &units, &indicators)
+        .only(q.units.as_deref(), q.indicators.as_deref());
     let mut group: Vec<BlockFigure> = Vec::new();
     let mut key = None;
     let flush = |key: Option<(i64, i64)>,
@@ -434,15 +488,21 @@ pub(crate) async fn load_figures(
         }
         Ok(())
     };
-    read_blocks(conn, query, |period, indicator, figures| {
-        if key != Some((period, indicator)) {
-            flush(key, &mut group, &mut pick)?;
-            key = Some((period, indicator));
-        }
-        let approved = |f: &BlockFigure| q.include_unapproved || f.flags % 4 == figure::APPROVED;
-        group.extend(figures.drain(..).filter(approved));
-        Ok(())
-    })
+    read_blocks(
+        conn,
+        query,
+        |u| all_units || keep(u),
+        |period, indicator, figures| {
+            if key != Some((period, indicator)) {
+                flush(key, &mut group, &mut pick)?;
+                key = Some((period, indicator));
+            }
+            let approved =
+                |f: &BlockFigure| q.include_unapproved || f.flags % 4 == figure::APPROVED;
+            group.extend(figures.drain(..).filter(approved));
+            Ok(())
+        },
+    )
     .await?;
     flush(key, &mut group, &mut pick)?;
     pick.finish()
@@ -491,7 +551,7 @@ pub(crate) async fn move_rows_into_blocks(conn: &mut SqliteConnection) -> Result
                 .try_get("exact")
                 .map_err(|e| corrupt("exact", "(unreadable)", e))?,
         };
-        if let Some((p, i, b)) = blocks.push(&e) {
+        if let Some((p, i, b)) = blocks.push(&e)? {
             write_block(conn, p, i, &b).await?;
         }
     }

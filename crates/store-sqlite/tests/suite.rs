@@ -397,6 +397,8 @@ async fn upgrade_from_the_third_schema_packs_rows_into_blocks() {
             last_year: 2019,
             known_by: "2020-12-31".parse().unwrap(),
             include_unapproved: false,
+            units: None,
+            indicators: None,
         })
         .await
         .unwrap();

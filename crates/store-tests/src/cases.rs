@@ -921,6 +921,8 @@ pub async fn load_figures_chooses_the_figure_in_force(store: &dyn Store) {
                 last_year: 2020,
                 known_by,
                 include_unapproved,
+                units: None,
+                indicators: None,
             };
             let got = store
                 .load_figures(&q)
@@ -1135,6 +1137,37 @@ pub async fn judgement_from_bulk_read_equals_whole_dataset(store: &dyn Store) {
                             series += 1;
                         }
                     }
+                    // One unit asked: its part of the database only, the same series for it.
+                    for u in &full.units {
+                        let InForce {
+                            tree,
+                            catalogue,
+                            figures,
+                            outside,
+                            filter,
+                        } = InForce::read(
+                            store,
+                            &structure,
+                            opts.filter(),
+                            as_of,
+                            &[u.id.as_str()],
+                        )
+                        .await
+                        .unwrap_or_else(|e| panic!("{e}"));
+                        let one = Rollups::from_figures_with_fallback(
+                            tree, catalogue, &figures, &outside, filter,
+                        )
+                        .unwrap_or_else(|e| panic!("{e}"));
+                        for i in &full.indicators {
+                            assert_eq!(
+                                one.series(&u.id, &i.id),
+                                whole.series(&u.id, &i.id),
+                                "{} alone, {} {at}",
+                                u.id,
+                                i.id
+                            );
+                        }
+                    }
                 }
                 let asked = |_: &Dataset| unit_ids.iter().map(|u| u.to_string()).collect();
                 let judged = |ds: &Dataset, rollups: &Rollups| {
@@ -1172,4 +1205,54 @@ pub async fn judgement_from_bulk_read_equals_whole_dataset(store: &dyn Store) {
         assert_eq!(series > 0, bulk_path, "{series} series compared");
     }
     assert!(compared > 100, "{compared} series compared");
+}
+
+/// `load_figures` of some units and indicators returns exactly those rows of the whole read.
+pub async fn load_figures_of_some_units_and_indicators(store: &dyn Store) {
+    import(store, &sample::sample()).await;
+    let data = load(store).await;
+    let query =
+        |units: Option<Vec<u32>>, indicators: Option<Vec<u32>>| chitieu_store::FigureQuery {
+            first_year: 0,
+            last_year: 9999,
+            known_by: date(2030, 1, 1),
+            include_unapproved: true,
+            units,
+            indicators,
+        };
+    let rows = |c: &chitieu_store::FigureColumns| -> Vec<(u32, u32, Period, Option<Decimal>)> {
+        (0..c.len())
+            .map(|k| (c.unit[k], c.indicator[k], c.period[k], c.value(k)))
+            .collect()
+    };
+    let all = rows(
+        &store
+            .load_figures(&query(None, None))
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    assert!(!all.is_empty());
+    let position = |id: &str| data.units.iter().position(|u| u.id == id).unwrap_or(0) as u32;
+    let units = vec![position("luc-ngan"), position("phuong-son")];
+    let (u0, i0) = (all[0].0, all[0].1);
+    for (u, i) in [
+        (Some(units.clone()), None),
+        (None, Some(vec![i0])),
+        (Some(vec![u0]), Some(vec![i0])),
+        (Some(Vec::new()), None),
+    ] {
+        let got = rows(
+            &store
+                .load_figures(&query(u.clone(), i.clone()))
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        let want: Vec<_> = all
+            .iter()
+            .filter(|r| u.as_ref().is_none_or(|u| u.contains(&r.0)))
+            .filter(|r| i.as_ref().is_none_or(|i| i.contains(&r.1)))
+            .cloned()
+            .collect();
+        assert_eq!(got, want, "units {u:?}, indicators {i:?}");
+    }
 }

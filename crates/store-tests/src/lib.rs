@@ -92,6 +92,7 @@ macro_rules! store_suite {
             stream_import_into_empty_store,
             load_figures_chooses_the_figure_in_force,
             judgement_from_bulk_read_equals_whole_dataset,
+            load_figures_of_some_units_and_indicators,
         );
     };
     (@cases $fixture:path; $($case:ident),* $(,)?) => {

@@ -68,6 +68,8 @@ pub struct BlockWriter {
     data: Vec<u8>,
     len: usize,
     first_seq: i64,
+    units: (i64, i64),
+    known_min: i64,
     prev_unit: i64,
     prev_seq: i64,
 }
@@ -78,6 +80,8 @@ impl Default for BlockWriter {
             data: vec![FORMAT],
             len: 0,
             first_seq: 0,
+            units: (i64::MAX, i64::MIN),
+            known_min: i64::MAX,
             prev_unit: 0,
             prev_seq: 0,
         }
@@ -90,6 +94,11 @@ pub struct Block {
     /// The `seq` of its first figure: unique, since every figure has its own seq.
     pub first_seq: i64,
     pub len: usize,
+    /// The least and greatest `unit` of its figures, and the earliest day one of them is
+    /// known from (`reported`, else the first day of the period): a read of some units, or
+    /// as of a date, skips the blocks that cannot hold what it wants without decoding them.
+    pub units: (i64, i64),
+    pub known_min: i64,
     pub data: Vec<u8>,
 }
 
@@ -106,12 +115,15 @@ impl BlockWriter {
         self.data.len()
     }
 
-    /// Appends a figure. Its scale (0–28) and flags (0–15) are the store's codecs' own
-    /// values, so they fit their bits.
-    pub fn push(&mut self, e: &Encoded) {
+    /// Appends a figure, known from day `known_from` (its `reported`, else its period's first
+    /// day). Its scale (0–28) and flags (0–15) are the store's codecs' own values, so they
+    /// fit their bits.
+    pub fn push(&mut self, e: &Encoded, known_from: i64) {
         if self.len == 0 {
             self.first_seq = e.seq;
         }
+        self.units = (self.units.0.min(e.unit), self.units.1.max(e.unit));
+        self.known_min = self.known_min.min(known_from);
         self.len += 1;
         put_signed(&mut self.data, e.unit.wrapping_sub(self.prev_unit));
         put_signed(&mut self.data, e.seq.wrapping_sub(self.prev_seq));
@@ -153,6 +165,8 @@ impl BlockWriter {
         Block {
             first_seq: w.first_seq,
             len: w.len,
+            units: w.units,
+            known_min: w.known_min,
             data: w.data,
         }
     }
@@ -160,12 +174,21 @@ impl BlockWriter {
 
 /// Appends the `expected` figures of `data` to `out`.
 pub fn decode(data: &[u8], expected: usize, out: &mut Vec<BlockFigure>) -> Result<(), BlockError> {
+    decode_where(data, expected, |_| true, out)
+}
+
+/// [`decode`], keeping only the figures of the units `keep` accepts (the others are read
+/// past, not built).
+pub fn decode_where(
+    data: &[u8],
+    expected: usize,
+    keep: impl Fn(i64) -> bool,
+    out: &mut Vec<BlockFigure>,
+) -> Result<(), BlockError> {
     let (&format, mut rest) = data.split_first().ok_or(BlockError::Empty)?;
     if format != FORMAT {
         return Err(BlockError::Format(format));
     }
-    // A damaged row's count must not make us allocate more than its bytes could hold.
-    out.reserve(expected.min(data.len()));
     let (mut unit, mut seq) = (0i64, 0i64);
     let mut k = 0;
     while !rest.is_empty() {
@@ -199,6 +222,10 @@ pub fn decode(data: &[u8], expected: usize, out: &mut Vec<BlockFigure>) -> Resul
         let source = optional(HAS_SOURCE)?.map(|x| x as i64);
         let reported_by = optional(HAS_REPORTED_BY)?.map(|x| x as i64);
         let reported = optional(HAS_REPORTED)?.map(unzigzag);
+        k += 1;
+        if !keep(unit) {
+            continue;
+        }
         out.push(BlockFigure {
             unit,
             seq,
@@ -210,7 +237,6 @@ pub fn decode(data: &[u8], expected: usize, out: &mut Vec<BlockFigure>) -> Resul
             reported,
             exact,
         });
-        k += 1;
     }
     if k != expected {
         return Err(BlockError::Count { expected, found: k });
@@ -290,10 +316,11 @@ mod tests {
     fn a_typical_figure_takes_a_few_bytes() {
         let mut w = BlockWriter::default();
         for u in 0..1000 {
-            w.push(&encoded(u + 1, 5000 + u * 3360));
+            w.push(&encoded(u + 1, 5000 + u * 3360), 17_000 - u);
         }
         let b = w.take();
         assert_eq!((b.first_seq, b.len), (5000, 1000));
+        assert_eq!((b.units, b.known_min), ((1, 1000), 17_000 - 999));
         // unit Δ 1 byte, seq Δ 2, tag 2, mantissa 2.
         assert!(b.data.len() <= 1 + 1000 * 8, "{}", b.data.len());
         let mut out = Vec::new();
@@ -305,7 +332,7 @@ mod tests {
     #[test]
     fn damaged_blocks_are_refused_with_a_reason() {
         let mut w = BlockWriter::default();
-        w.push(&encoded(7, 9));
+        w.push(&encoded(7, 9), 0);
         let b = w.take();
         let mut out = Vec::new();
         assert_eq!(decode(&[], 0, &mut out), Err(BlockError::Empty));
@@ -356,14 +383,21 @@ mod tests {
         ) {
             let mut w = BlockWriter::default();
             for e in &figures {
-                w.push(e);
+                w.push(e, e.seq);
             }
             let b = w.take();
             prop_assert_eq!(b.first_seq, figures[0].seq);
             let mut out = Vec::new();
             decode(&b.data, figures.len(), &mut out).unwrap();
             let want: Vec<BlockFigure> = figures.iter().map(figure).collect();
-            prop_assert_eq!(out, want);
+            prop_assert_eq!(&out, &want);
+            prop_assert_eq!(b.units.0, figures.iter().map(|e| e.unit).min().unwrap());
+            prop_assert_eq!(b.units.1, figures.iter().map(|e| e.unit).max().unwrap());
+            prop_assert_eq!(b.known_min, figures.iter().map(|e| e.seq).min().unwrap());
+            let mut odd = Vec::new();
+            decode_where(&b.data, figures.len(), |u| u % 2 != 0, &mut odd).unwrap();
+            let want_odd: Vec<BlockFigure> = want.into_iter().filter(|f| f.unit % 2 != 0).collect();
+            prop_assert_eq!(odd, want_odd);
         }
 
         #[test]

@@ -357,6 +357,71 @@ impl SeqIndex {
     }
 }
 
+/// The stored seqs of the positions `wanted` (positions as `seq → position` maps them), for a
+/// backend's `IN (…)` / `= ANY(…)`.
+pub fn seqs_of(map: &HashMap<i64, u32>, wanted: &[u32]) -> Vec<i64> {
+    let wanted: HashSet<u32> = wanted.iter().copied().collect();
+    let mut out: Vec<i64> = map
+        .iter()
+        .filter(|(_, p)| wanted.contains(p))
+        .map(|(s, _)| *s)
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Whether a seq is among `seqs`, asked for every figure of a read: a table when the seqs are
+/// small (they are insertion counters), a hash set otherwise.
+pub fn seq_set(seqs: &[i64]) -> impl Fn(i64) -> bool {
+    let max = seqs.iter().copied().max().unwrap_or(0);
+    let dense = seqs.iter().all(|s| *s >= 0) && max < 1 << 26;
+    let mut table = Vec::new();
+    let mut set = HashSet::new();
+    if dense {
+        table = vec![false; usize::try_from(max).unwrap_or(0) + 1];
+        for &s in seqs {
+            if let Some(slot) = usize::try_from(s).ok().and_then(|s| table.get_mut(s)) {
+                *slot = true;
+            }
+        }
+    } else {
+        set = seqs.iter().copied().collect();
+    }
+    move |s: i64| {
+        if dense {
+            usize::try_from(s)
+                .ok()
+                .and_then(|s| table.get(s))
+                .copied()
+                .unwrap_or(false)
+        } else {
+            set.contains(&s)
+        }
+    }
+}
+
+/// At most `max` ranges `(first, last)` covering the sorted `seqs`: the runs of consecutive
+/// seqs, the closest ones joined until few enough remain, for a backend's range test on
+/// blocks.
+pub fn seq_ranges(seqs: &[i64], max: usize) -> Vec<(i64, i64)> {
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for &s in seqs {
+        match runs.last_mut() {
+            Some(r) if s <= r.1.saturating_add(1) => r.1 = r.1.max(s),
+            _ => runs.push((s, s)),
+        }
+    }
+    while runs.len() > max.max(1) {
+        // Join the two neighbouring runs with the smallest gap between them.
+        let Some(k) = (1..runs.len()).min_by_key(|&k| runs[k].0 - runs[k - 1].1) else {
+            break;
+        };
+        runs[k - 1].1 = runs[k].1;
+        runs.remove(k);
+    }
+    runs
+}
+
 /// Chooses, among the versions of each (period, indicator, unit) met in key order, the one
 /// in force: known by the date, latest `known_from`, the later stored on a tie; and writes it
 /// into the columns as soon as the next key begins.
@@ -368,6 +433,9 @@ pub struct Picker {
     period: Option<(i64, i64, Period)>,
     best: Option<(RawFigure, Option<String>, i64)>,
     out: FigureColumns,
+    /// By position: whether a unit's / an indicator's figures are wanted (all when `None`).
+    only_units: Option<Vec<bool>>,
+    only_indicators: Option<Vec<bool>>,
 }
 
 impl Picker {
@@ -380,7 +448,35 @@ impl Picker {
             period: None,
             best: None,
             out: FigureColumns::default(),
+            only_units: None,
+            only_indicators: None,
         }
+    }
+
+    /// Keeps only the figures of these units and indicators (positions), when given.
+    pub fn only(mut self, units: Option<&[u32]>, indicators: Option<&[u32]>) -> Self {
+        let mask = |wanted: &[u32]| {
+            let n = wanted.iter().map(|&w| w as usize + 1).max().unwrap_or(0);
+            let mut m = vec![false; n];
+            for &w in wanted {
+                m[w as usize] = true;
+            }
+            m
+        };
+        self.only_units = units.map(mask);
+        self.only_indicators = indicators.map(mask);
+        self
+    }
+
+    fn wanted(&self, f: &RawFigure) -> bool {
+        let allowed = |mask: &Option<Vec<bool>>, index: &SeqIndex, seq: i64| match mask {
+            None => true,
+            Some(m) => index
+                .get(seq)
+                .is_some_and(|p| m.get(p as usize).copied().unwrap_or(false)),
+        };
+        allowed(&self.only_units, &self.units, f.unit)
+            && allowed(&self.only_indicators, &self.indicators, f.indicator)
     }
 
     /// Room for `n` more figures.
@@ -408,6 +504,9 @@ impl Picker {
     }
 
     pub fn row(&mut self, f: RawFigure, exact: Option<String>) -> Result<(), StoreError> {
+        if !self.wanted(&f) {
+            return Ok(());
+        }
         let (start, _) = self.period(f.period)?;
         let known_from = f.reported.unwrap_or(start);
         if known_from > self.known_by {
@@ -531,6 +630,22 @@ mod tests {
         let back = decode_value(None, 1, e.as_deref()).unwrap();
         assert_eq!(back.to_string(), negative_zero.to_string());
         assert!(decode_value(None, 0, None).is_err());
+    }
+
+    #[test]
+    fn seq_sets_and_ranges() {
+        let seqs = [1, 2, 3, 7, 8, 20, 40, 41];
+        let set = seq_set(&seqs);
+        assert!((0..50).all(|s| set(s) == seqs.contains(&s)));
+        let sparse = seq_set(&[-5, 1 << 40]);
+        assert!(sparse(-5) && sparse(1 << 40) && !sparse(0));
+        assert_eq!(
+            seq_ranges(&seqs, 8),
+            vec![(1, 3), (7, 8), (20, 20), (40, 41)]
+        );
+        assert_eq!(seq_ranges(&seqs, 2), vec![(1, 20), (40, 41)]);
+        assert_eq!(seq_ranges(&seqs, 1), vec![(1, 41)]);
+        assert!(seq_ranges(&[], 4).is_empty());
     }
 
     #[test]

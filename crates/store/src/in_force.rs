@@ -32,9 +32,11 @@ pub struct InForce {
 
 impl InForce {
     /// Reads the figures that [`FigureFilter`] admits (a figure of a later period known early
-    /// counts, as in `version::figures`), for the structure `structure` (what `load_structure` returned). `asked`: units
-    /// whose own figures are kept when they are outside the tree of `tree_date` (an ended
-    /// district reviewed after the reform).
+    /// counts, as in `version::figures`) that a judgement of the units `asked` can use: those
+    /// reported by the units below them in the tree of `tree_date` (every unit when `asked` is
+    /// empty), by the old units whose figures flow into those through reorganisations, and,
+    /// for an asked unit outside that tree (an ended district reviewed after the reform), its
+    /// own figures (in `outside`). `structure` is what `load_structure` returned.
     pub async fn read(
         store: &dyn Store,
         structure: &Dataset,
@@ -42,27 +44,31 @@ impl InForce {
         tree_date: NaiveDate,
         asked: &[&str],
     ) -> Result<InForce, InForceError> {
+        let tree = Tree::at(&structure.units, tree_date);
+        let lineage = Lineage::new(&tree, &structure.reorganisations);
+        let units = (!asked.is_empty()).then(|| reporters(&tree, &lineage, asked));
         let columns = store
             .load_figures(&FigureQuery {
                 first_year: 0,
                 last_year: crate::figure::MAX_YEAR,
                 known_by: filter.known_by,
                 include_unapproved: filter.include_unapproved,
+                units,
+                indicators: None,
             })
             .await?;
-        Self::from_columns(structure, &columns, filter, tree_date, asked)
+        Self::from_columns(structure, tree, &lineage, &columns, filter, asked)
     }
 
-    /// [`InForce::read`] on columns already read.
+    /// [`InForce::read`] on columns already read, in `tree` with its `lineage`.
     pub fn from_columns(
         structure: &Dataset,
+        tree: Tree,
+        lineage: &Lineage,
         columns: &FigureColumns,
         filter: FigureFilter,
-        tree_date: NaiveDate,
         asked: &[&str],
     ) -> Result<InForce, InForceError> {
-        let tree = Tree::at(&structure.units, tree_date);
-        let lineage = Lineage::new(&tree, &structure.reorganisations);
         let catalogue = Catalogue::new(&structure.indicators)?;
         let mut figures = Figures::with_capacity(&catalogue, columns.len());
         let kept: Vec<u32> = asked
@@ -85,11 +91,11 @@ impl InForce {
                 Some((at, v)) if *at == k => {
                     let v = *v;
                     wide.next();
-                    figures.push(&lineage, &catalogue, r, v)?;
+                    figures.push(lineage, &catalogue, r, v)?;
                     v
                 }
                 _ => {
-                    figures.push_scaled(&lineage, &catalogue, r)?;
+                    figures.push_scaled(lineage, &catalogue, r)?;
                     if kept.is_empty() {
                         continue;
                     }
@@ -164,4 +170,44 @@ pub async fn judge<T>(
     }
     let full = store.load().await?;
     Ok(f(&full, &Rollups::new(&full, filter, tree_date)))
+}
+
+/// The units whose figures a judgement of `asked` in `tree` can use (positions): every unit
+/// at or below an asked one, every old unit whose figures flow into one of those, and the
+/// asked units themselves.
+fn reporters(tree: &Tree, lineage: &Lineage, asked: &[&str]) -> Vec<u32> {
+    let n = tree.len();
+    let mut is_asked = vec![false; n];
+    for u in asked.iter().filter_map(|u| tree.index_of(u)) {
+        if let Some(slot) = is_asked.get_mut(u as usize) {
+            *slot = true;
+        }
+    }
+    // Below an asked unit: walk up from each present unit (trees are a few levels deep).
+    let mut below = vec![false; n];
+    for u in 0..n as u32 {
+        if !tree.is_present(u) {
+            continue;
+        }
+        let mut cur = Some(u);
+        let mut steps = 0;
+        while let Some(x) = cur {
+            if is_asked[x as usize] {
+                below[u as usize] = true;
+                break;
+            }
+            steps += 1;
+            if steps > n {
+                break;
+            }
+            cur = tree.parent(x);
+        }
+    }
+    (0..n as u32)
+        .filter(|&u| {
+            below[u as usize]
+                || is_asked[u as usize]
+                || lineage.of(u).iter().any(|(to, _)| below[*to as usize])
+        })
+        .collect()
 }

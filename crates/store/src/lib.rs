@@ -137,6 +137,11 @@ pub struct FigureQuery {
     /// Only figures known on or before this date.
     pub known_by: NaiveDate,
     pub include_unapproved: bool,
+    /// Only the figures reported by these units, when given (positions in [`Store::load`]'s
+    /// `units`): a province's review reads its own part of a national database.
+    pub units: Option<Vec<u32>>,
+    /// Only these indicators, when given (positions in `indicators`).
+    pub indicators: Option<Vec<u32>>,
 }
 
 /// Figures in columns, one entry per (unit, indicator, period) in force, ordered by period,
