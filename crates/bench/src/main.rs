@@ -3,6 +3,7 @@
 //! See docs/benchmarks.md for what is measured and how to rerun it.
 
 mod import;
+mod review;
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -91,6 +92,18 @@ enum Cmd {
         #[arg(long, default_value = "target/bench-import")]
         work: PathBuf,
     },
+    /// `chitieu review` of one unit from a cold start, as the product runs it, on a database
+    /// made by `chitieu gen --import` (a SQLite file or a postgres:// URL).
+    Review {
+        #[arg(long)]
+        db: String,
+        #[arg(long, default_value = "p01")]
+        unit: String,
+        #[arg(long, default_value = "2024-12-31")]
+        as_of: chrono::NaiveDate,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// The cold start alone, on a SQLite file made by `import` (e.g.
     /// `target/bench-import/bench.db`): a new store, the structure, one year's figures in
     /// force, the roll-up.
@@ -153,6 +166,17 @@ fn main() -> Result<()> {
             db,
             work,
         } => import_cmd(&preset, seed, year, db, work),
+        Cmd::Review {
+            db,
+            unit,
+            as_of,
+            runs,
+        } => review::run(review::Args {
+            db,
+            unit,
+            as_of,
+            runs,
+        }),
         Cmd::Cold { db, year, runs } => {
             if !db.exists() {
                 bail!(
