@@ -7,7 +7,7 @@
 use std::time::Instant;
 
 use anyhow::Result;
-use chitieu_domain::review::{self, ReviewOptions};
+use chitieu_domain::review::{self, ReviewOptions, Scope};
 use chitieu_domain::version::FigureFilter;
 use chitieu_store::in_force::judge;
 use chitieu_store::Store;
@@ -59,7 +59,7 @@ pub fn run(a: Args) -> Result<()> {
                 store.as_ref(),
                 filter,
                 a.as_of,
-                |_| vec![a.unit.clone()],
+                |ds| Scope::of_review(ds, &a.unit, a.as_of),
                 |ds, rollups| review::build_with(ds, rollups, opts),
             )
             .await??;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context, Result};
-use chitieu_domain::review::{self, ReviewOptions};
+use chitieu_domain::review::{self, ReviewOptions, Scope};
 use chitieu_domain::rollup::Rollups;
 use chitieu_domain::status::StatusOptions;
 use chitieu_domain::Dataset;
@@ -335,10 +335,10 @@ async fn import_bundle(
 async fn judged<T>(
     store: &dyn Store,
     opts: StatusOptions,
-    asked: impl Fn(&Dataset) -> Vec<String>,
+    scope: impl Fn(&Dataset) -> Scope,
     f: impl FnOnce(&Dataset, &Rollups) -> Result<T>,
 ) -> Result<T> {
-    judge(store, opts.filter(), opts.as_of, asked, f).await?
+    judge(store, opts.filter(), opts.as_of, scope, f).await?
 }
 
 async fn review_text(
@@ -356,7 +356,7 @@ async fn review_text(
     judged(
         store,
         opts,
-        |_| vec![unit.to_string()],
+        |ds| Scope::of_review(ds, unit, as_of),
         |ds, rollups| {
             let r = review::build_with(
                 ds,
@@ -507,14 +507,8 @@ async fn run(cli: Cli) -> Result<()> {
                 as_of,
                 include_unapproved,
             };
-            let target_units = |ds: &Dataset| {
-                ds.targets
-                    .iter()
-                    .filter(|t| t.resolution == resolution)
-                    .map(|t| t.unit.clone())
-                    .collect()
-            };
-            let rows = judged(store.as_ref(), opts, target_units, |ds, rollups| {
+            let scope = |ds: &Dataset| Scope::of_status_table(ds, &resolution, unit.as_deref());
+            let rows = judged(store.as_ref(), opts, scope, |ds, rollups| {
                 Ok(review::status_table_with(
                     ds,
                     rollups,

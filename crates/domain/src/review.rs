@@ -494,6 +494,67 @@ fn adjustment_rows(ds: &Dataset, subjects: &[Subject], as_of: NaiveDate) -> Vec<
     out
 }
 
+/// What a question asks of the figures: the units whose series it reads and their indicators.
+/// A store reads the figures of these units, of the units below them and of their
+/// predecessors, for these indicators and what they are computed from — nothing else.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub units: Vec<String>,
+    pub indicators: Vec<String>,
+}
+
+impl Scope {
+    fn add(&mut self, t: &Target) {
+        if !self.units.contains(&t.unit) {
+            self.units.push(t.unit.clone());
+        }
+        if !self.indicators.contains(&t.indicator) {
+            self.indicators.push(t.indicator.clone());
+        }
+    }
+
+    /// Adds a target and the shares allocated from it.
+    fn add_with_shares(&mut self, ds: &Dataset, t: &Target) {
+        self.add(t);
+        let key = crate::validate::target_key(&t.resolution, &t.code);
+        for share in ds
+            .targets
+            .iter()
+            .filter(|s| s.allocated_from.as_deref() == Some(key.as_str()))
+        {
+            self.add(share);
+        }
+    }
+
+    /// What [`build`] of `unit` at `as_of` reads: the unit, the units its targets are judged
+    /// at, the sub-units they were allocated to; their indicators.
+    pub fn of_review(ds: &Dataset, unit: &str, as_of: NaiveDate) -> Scope {
+        let mut scope = Scope {
+            units: vec![unit.to_string()],
+            indicators: Vec::new(),
+        };
+        for r in resolutions_in_force(ds, unit, as_of) {
+            for t in targets_for(ds, r, unit) {
+                scope.add_with_shares(ds, t);
+            }
+        }
+        scope
+    }
+
+    /// What [`status_table`] of `resolution` (the targets of `unit`, when given) reads.
+    pub fn of_status_table(ds: &Dataset, resolution: &str, unit: Option<&str>) -> Scope {
+        let mut scope = Scope::default();
+        for t in ds
+            .targets
+            .iter()
+            .filter(|t| t.resolution == resolution && unit.is_none_or(|u| t.unit == u))
+        {
+            scope.add(t);
+        }
+        scope
+    }
+}
+
 /// Builds the review of `opts.unit` at `opts.as_of`.
 pub fn build(ds: &Dataset, opts: ReviewOptions) -> Result<Review, ReviewError> {
     let sopts = StatusOptions {

@@ -1008,7 +1008,7 @@ pub async fn load_figures_chooses_the_figure_in_force(store: &dyn Store) {
 /// every status table, at dates before, across and after the reorganisations, with and without
 /// unapproved figures, for units present in the tree of the date and units outside it.
 pub async fn judgement_from_bulk_read_equals_whole_dataset(store: &dyn Store) {
-    use chitieu_domain::review::{self, ReviewOptions};
+    use chitieu_domain::review::{self, ReviewOptions, Scope};
     use chitieu_domain::rollup::Rollups;
     use chitieu_domain::status::StatusOptions;
     use chitieu_store::in_force::{judge, InForce};
@@ -1119,7 +1119,7 @@ pub async fn judgement_from_bulk_read_equals_whole_dataset(store: &dyn Store) {
                     figures,
                     outside,
                     filter,
-                }) = InForce::read(store, &structure, opts.filter(), as_of, &unit_ids).await
+                }) = InForce::read(store, &structure, opts.filter(), as_of, None).await
                 {
                     let bulk = Rollups::from_figures_with_fallback(
                         tree, catalogue, &figures, &outside, filter,
@@ -1150,7 +1150,10 @@ pub async fn judgement_from_bulk_read_equals_whole_dataset(store: &dyn Store) {
                             &structure,
                             opts.filter(),
                             as_of,
-                            &[u.id.as_str()],
+                            Some(&Scope {
+                                units: vec![u.id.clone()],
+                                indicators: Vec::new(),
+                            }),
                         )
                         .await
                         .unwrap_or_else(|e| panic!("{e}"));
@@ -1169,7 +1172,18 @@ pub async fn judgement_from_bulk_read_equals_whole_dataset(store: &dyn Store) {
                         }
                     }
                 }
-                let asked = |_: &Dataset| unit_ids.iter().map(|u| u.to_string()).collect();
+                // Every unit, and what each review and status table reads.
+                let asked = |ds: &Dataset| {
+                    let mut scope = Scope {
+                        units: unit_ids.iter().map(|u| u.to_string()).collect(),
+                        indicators: Vec::new(),
+                    };
+                    for u in &unit_ids {
+                        let s = Scope::of_review(ds, u, as_of);
+                        scope.indicators.extend(s.indicators);
+                    }
+                    scope
+                };
                 let judged = |ds: &Dataset, rollups: &Rollups| {
                     let reviews: Vec<_> = full
                         .units

@@ -3,6 +3,7 @@
 //! a national database builds no `Observation` per figure. What `Rollups::new` does from a
 //! whole `Dataset`, from a store.
 
+use chitieu_domain::review::Scope;
 use chitieu_domain::rollup::{Catalogue, Figures, Lineage, RollupError, Rollups, Scaled, Tree};
 use chitieu_domain::version::FigureFilter;
 use chitieu_domain::{Dataset, Observation, ReviewState};
@@ -32,21 +33,26 @@ pub struct InForce {
 
 impl InForce {
     /// Reads the figures that [`FigureFilter`] admits (a figure of a later period known early
-    /// counts, as in `version::figures`) that a judgement of the units `asked` can use: those
-    /// reported by the units below them in the tree of `tree_date` (every unit when `asked` is
-    /// empty), by the old units whose figures flow into those through reorganisations, and,
-    /// for an asked unit outside that tree (an ended district reviewed after the reform), its
-    /// own figures (in `outside`). `structure` is what `load_structure` returned.
+    /// counts, as in `version::figures`) that a judgement within `scope` can use (everything
+    /// when `None`): those reported by the scope's units and the units below them in the tree
+    /// of `tree_date`, and by the old units whose figures flow into those through
+    /// reorganisations; and, for a unit of the scope outside that tree (an ended district
+    /// reviewed after the reform), its own figures (in `outside`). `structure` is what
+    /// `load_structure` returned.
     pub async fn read(
         store: &dyn Store,
         structure: &Dataset,
         filter: FigureFilter,
         tree_date: NaiveDate,
-        asked: &[&str],
+        scope: Option<&Scope>,
     ) -> Result<InForce, InForceError> {
         let tree = Tree::at(&structure.units, tree_date);
         let lineage = Lineage::new(&tree, &structure.reorganisations);
-        let units = (!asked.is_empty()).then(|| reporters(&tree, &lineage, asked));
+        let asked: Vec<&str> = scope.map_or_else(
+            || structure.units.iter().map(|u| u.id.as_str()).collect(),
+            |s| s.units.iter().map(String::as_str).collect(),
+        );
+        let units = scope.map(|_| reporters(&tree, &lineage, &asked));
         let columns = store
             .load_figures(&FigureQuery {
                 first_year: 0,
@@ -57,7 +63,7 @@ impl InForce {
                 indicators: None,
             })
             .await?;
-        Self::from_columns(structure, tree, &lineage, &columns, filter, asked)
+        Self::from_columns(structure, tree, &lineage, &columns, filter, &asked)
     }
 
     /// [`InForce::read`] on columns already read, in `tree` with its `lineage`.
@@ -137,21 +143,20 @@ impl InForce {
 
 /// Runs `f` on the structure and the roll-ups of the figures `filter` admits, in the tree of
 /// `tree_date`, read in bulk: a review or a status table of a national database builds no
-/// `Observation` per figure. `asked`: the units whose own figures count even outside that
-/// tree (an ended unit reviewed later). Where the figures cannot be rolled up in integers (a
-/// value too wide, indicators whose formulas do not resolve), the exact path: the whole
-/// dataset and `Rollups::new`, as before.
+/// `Observation` per figure and reads only the part of the figures its `scope` (given the
+/// structure) says it asks about. Where the figures cannot be rolled up in integers (a value
+/// too wide, indicators whose formulas do not resolve), the exact path: the whole dataset and
+/// `Rollups::new`, as before.
 pub async fn judge<T>(
     store: &dyn Store,
     filter: FigureFilter,
     tree_date: NaiveDate,
-    asked: impl Fn(&Dataset) -> Vec<String>,
+    scope: impl Fn(&Dataset) -> Scope,
     f: impl FnOnce(&Dataset, &Rollups) -> T,
 ) -> Result<T, StoreError> {
     let ds = store.load_structure().await?;
-    let asked = asked(&ds);
-    let asked: Vec<&str> = asked.iter().map(String::as_str).collect();
-    match InForce::read(store, &ds, filter, tree_date, &asked).await {
+    let scope = scope(&ds);
+    match InForce::read(store, &ds, filter, tree_date, Some(&scope)).await {
         Ok(InForce {
             tree,
             catalogue,
