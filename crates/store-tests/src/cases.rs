@@ -1214,6 +1214,39 @@ pub async fn judgement_from_bulk_read_equals_whole_dataset(store: &dyn Store) {
                 assert_eq!(got.0, want.0, "reviews {at}");
                 assert_eq!(got.1, want.1, "status tables {at}");
                 compared += got.0.len() + got.1.len();
+                // Each question as the CLI asks it: reading only its own scope.
+                for (u, want) in full.units.iter().zip(&want.0) {
+                    let r = ReviewOptions {
+                        unit: &u.id,
+                        as_of,
+                        include_unapproved,
+                    };
+                    let got = judge(
+                        store,
+                        opts.filter(),
+                        as_of,
+                        |ds| Scope::of_review(ds, &u.id, as_of),
+                        |ds, rollups| review::build_with(ds, rollups, r).map_err(|e| e.to_string()),
+                    )
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                    assert_eq!(&got, want, "review of {} in its scope {at}", u.id);
+                }
+                for (res, want) in full.resolutions.iter().zip(&want.1) {
+                    let got = judge(
+                        store,
+                        opts.filter(),
+                        as_of,
+                        |ds| Scope::of_status_table(ds, &res.id, None),
+                        |ds, rollups| {
+                            review::status_table_with(ds, rollups, &res.id, None, opts)
+                                .map_err(|e| e.to_string())
+                        },
+                    )
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                    assert_eq!(&got, want, "status of {} in its scope {at}", res.id);
+                }
             }
         }
         assert_eq!(series > 0, bulk_path, "{series} series compared");
