@@ -767,25 +767,41 @@ impl Cube {
         &self.units
     }
 
-    /// The value in force of a base indicator as f64 (NaN when none): the input of formulas.
-    fn value_f64(&self, catalogue: &Catalogue, slot: u32, ind: u32, per: usize) -> f64 {
+    /// The values in force of an indicator at a slot as f64, period by period (NaN where
+    /// none): the input of formulas.
+    fn row_f64(&self, catalogue: &Catalogue, slot: u32, ind: u32, out: &mut [f64]) {
+        let n_per = self.periods.len();
         let scale = POWERS_OF_TEN
             .get(self.scale[ind as usize] as usize)
             .copied()
             .unwrap_or(f64::INFINITY);
-        let own = self.own[self.cell(slot, ind, per)];
-        if own != i64::MIN {
-            return own as f64 / scale;
-        }
-        if let Some(c) = self.derived_cell(slot, ind, per) {
-            return self.derived[c];
-        }
-        match (
-            self.aggregate(slot, ind, per),
-            &catalogue.rules[ind as usize],
-        ) {
-            (Some(_), Rule::Base(AggregationMethod::Last)) | (None, _) => f64::NAN,
-            (Some(v), _) => v as f64 / scale,
+        let at = self.cell(slot, ind, 0);
+        let Some(own) = self.own.get(at..at + n_per) else {
+            out.fill(f64::NAN);
+            return;
+        };
+        let derived = self
+            .derived_cell(slot, ind, 0)
+            .and_then(|c| self.derived.get(c..c + n_per));
+        let last = matches!(
+            catalogue.rules[ind as usize],
+            Rule::Base(AggregationMethod::Last)
+        );
+        let agg = match self.agg_cell(slot, ind, 0) {
+            Some(c) if !last => self.agg.get(c..c + n_per).zip(self.agg_n.get(c..c + n_per)),
+            _ => None,
+        };
+        for (p, o) in out.iter_mut().enumerate().take(n_per) {
+            *o = if own[p] != i64::MIN {
+                own[p] as f64 / scale
+            } else if let Some(d) = derived {
+                d[p]
+            } else {
+                match agg {
+                    Some((a, n)) if n[p] > 0 => a[p] as f64 / scale,
+                    _ => f64::NAN,
+                }
+            };
         }
     }
 }
@@ -895,10 +911,13 @@ pub fn roll_up(
     let mut slot_of = vec![NONE; tree.len()];
     let mut units = Vec::new();
     for k in 0..figures.len() {
-        if per_index.get(figures.period[k]).is_none() {
+        // A unit already given a slot needs no period check: most figures are of such units.
+        let mut u = figures.unit[k];
+        if slot_of.get(u as usize).is_none_or(|&s| s != NONE)
+            || per_index.get(figures.period[k]).is_none()
+        {
             continue;
         }
-        let mut u = figures.unit[k];
         while slot_of[u as usize] == NONE {
             slot_of[u as usize] = units.len() as u32;
             units.push(u);
@@ -940,7 +959,7 @@ pub fn roll_up(
         derived: vec![f64::NAN; units.len() * n_derived * n_per],
         units,
     };
-    if cube.units.is_empty() {
+    if cube.units.is_empty() || n_per == 0 {
         return Ok(cube);
     }
     // Each indicator's values are brought to its common scale by one multiplication, known
@@ -1018,26 +1037,32 @@ pub fn roll_up(
         let Some(parent) = tree.parent(cube.units[slot as usize]) else {
             continue;
         };
-        let pslot = cube.slot_of[parent as usize];
+        let Some(&prow) = cube
+            .slot_of
+            .get(parent as usize)
+            .and_then(|&ps| cube.agg_row.get(ps as usize))
+            .filter(|&&r| r != NONE)
+        else {
+            continue;
+        };
+        let srow = cube.agg_row[slot as usize];
         for &(i, m) in &methods {
+            let own = (slot as usize * n_ind + i as usize) * n_per;
+            let mine = (srow != NONE).then(|| (srow as usize * n_ind + i as usize) * n_per);
+            let to = (prow as usize * n_ind + i as usize) * n_per;
             for p in 0..n_per {
-                let c = cube.cell(slot, i, p);
-                let own = cube.own[c];
-                let (v, standing) = if own != i64::MIN {
-                    (own, cube.own_standing[c])
+                let c = own + p;
+                let (v, standing) = if cube.own[c] != i64::MIN {
+                    (cube.own[c], cube.own_standing[c])
                 } else if m == AggregationMethod::Last {
                     continue;
-                } else if let Some(a) = cube.aggregate(slot, i, p) {
-                    let st = cube
-                        .agg_cell(slot, i, p)
-                        .map_or(FINAL, |ac| cube.agg_standing[ac]);
-                    (a, st)
                 } else {
-                    continue;
+                    match mine.map(|a| a + p).filter(|&a| cube.agg_n[a] > 0) {
+                        Some(a) => (cube.agg[a], cube.agg_standing[a]),
+                        None => continue,
+                    }
                 };
-                let Some(pc) = cube.agg_cell(pslot, i, p) else {
-                    continue;
-                };
+                let pc = to + p;
                 cube.agg[pc] = combine(m, cube.agg[pc], cube.agg_n[pc], v)
                     .ok_or_else(|| RollupError::Overflow(catalogue.id(i).to_string()))?;
                 cube.agg_n[pc] += 1;
@@ -1045,26 +1070,33 @@ pub fn roll_up(
             }
         }
     }
-    // Derived: from each unit's values in force, column by column.
+    // Derived: from each unit's values in force, column by column. A column holds every
+    // slot's row of periods, so it is read from the cube in memory order and the formula is
+    // evaluated once per indicator over all of them.
     let n_slots = cube.units.len();
     let mut columns: Vec<Vec<f64>> = Vec::new();
-    let mut out = vec![f64::NAN; n_slots];
+    let mut out = vec![f64::NAN; n_slots * n_per];
     for &i in &catalogue.derived_order {
         let Rule::Derived { formula, inputs } = &catalogue.rules[i as usize] else {
             continue;
         };
-        for p in 0..n_per {
-            columns.resize_with(inputs.len(), Vec::new);
-            for (col, &x) in columns.iter_mut().zip(inputs) {
-                col.clear();
-                col.extend((0..n_slots as u32).map(|s| cube.value_f64(catalogue, s, x, p)));
+        columns.resize_with(inputs.len(), Vec::new);
+        for (col, &x) in columns.iter_mut().zip(inputs) {
+            col.clear();
+            col.resize(n_slots * n_per, f64::NAN);
+            for (slot, row) in col.chunks_exact_mut(n_per).enumerate() {
+                cube.row_f64(catalogue, slot as u32, x, row);
             }
-            let refs: Vec<&[f64]> = columns.iter().map(|c| c.as_slice()).collect();
-            formula.eval_columns(&refs, &mut out);
-            for (s, v) in out.iter().enumerate() {
-                if let Some(c) = cube.derived_cell(s as u32, i, p) {
-                    cube.derived[c] = *v;
-                }
+        }
+        let refs: Vec<&[f64]> = columns.iter().map(|c| c.as_slice()).collect();
+        formula.eval_columns(&refs, &mut out);
+        let Some(pos) = cube.derived_pos.get(i as usize).map(|&p| p as usize) else {
+            continue;
+        };
+        for (slot, row) in out.chunks_exact(n_per).enumerate() {
+            let at = (slot * n_derived + pos) * n_per;
+            if let Some(dst) = cube.derived.get_mut(at..at + n_per) {
+                dst.copy_from_slice(row);
             }
         }
     }
@@ -1075,71 +1107,95 @@ pub fn roll_up(
 /// figure: flows add up over a complete year, stocks take the last period, min and max
 /// take theirs. An incomplete year of a flow stays empty rather than understated.
 fn fill_years_from_subperiods(cube: &mut Cube, catalogue: &Catalogue) {
-    let periods = cube.periods.clone();
-    let n_per = periods.len();
-    for (py, year) in periods.iter().enumerate() {
-        let Period::Year(y) = *year else { continue };
-        let position = |p: Period| periods.iter().position(|x| *x == p);
-        // Each way to make up the year, as positions in the cube; only complete sets of
-        // periods (all four quarters present among the rolled-up periods) are tried.
-        let groups: Vec<Vec<usize>> = [
-            (1..=4u8)
-                .map(|q| position(Period::Quarter(y, q)))
-                .collect::<Option<Vec<_>>>(),
-            (1..=2u8)
-                .map(|h| position(Period::Half(y, h)))
-                .collect::<Option<Vec<_>>>(),
-            (1..=12u8)
-                .map(|m| position(Period::Month(y, m)))
-                .collect::<Option<Vec<_>>>(),
-        ]
-        .into_iter()
-        .flatten()
+    let n_per = cube.periods.len();
+    let position = |p: Period| cube.periods.iter().position(|x| *x == p);
+    // Each year's position and the ways to make it up, as positions in the cube; only
+    // complete sets of periods (all four quarters present among the rolled-up periods) are
+    // tried. Computed once: the same for every unit and indicator.
+    let years: Vec<(usize, Vec<Vec<usize>>)> = cube
+        .periods
+        .iter()
+        .enumerate()
+        .filter_map(|(py, year)| {
+            let Period::Year(y) = *year else { return None };
+            let groups: Vec<Vec<usize>> = [
+                (1..=4u8)
+                    .map(|q| position(Period::Quarter(y, q)))
+                    .collect::<Option<Vec<_>>>(),
+                (1..=2u8)
+                    .map(|h| position(Period::Half(y, h)))
+                    .collect::<Option<Vec<_>>>(),
+                (1..=12u8)
+                    .map(|m| position(Period::Month(y, m)))
+                    .collect::<Option<Vec<_>>>(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            (!groups.is_empty()).then_some((py, groups))
+        })
         .collect();
-        if groups.is_empty() {
-            continue;
-        }
-        for (i, rule) in catalogue.rules.iter().enumerate() {
-            let Rule::Base(method) = rule else { continue };
-            for slot in 0..cube.units.len() {
-                let base = (slot * cube.n_ind + i) * n_per;
-                if cube.own[base + py] != i64::MIN {
+    if years.is_empty() || n_per == 0 {
+        return;
+    }
+    let methods: Vec<(usize, AggregationMethod)> = catalogue
+        .rules
+        .iter()
+        .enumerate()
+        .filter_map(|(i, rule)| match rule {
+            Rule::Base(m) => Some((i, *m)),
+            _ => None,
+        })
+        .collect();
+    let n_ind = cube.n_ind;
+    // Unit by unit, indicator by indicator: one row of periods at a time, in memory order.
+    for block in cube.own.chunks_exact_mut(n_ind * n_per) {
+        for &(i, method) in &methods {
+            let Some(row) = block.get_mut(i * n_per..(i + 1) * n_per) else {
+                continue;
+            };
+            for (py, groups) in &years {
+                if row[*py] != i64::MIN {
                     continue;
                 }
-                for group in &groups {
-                    let mut present = 0usize;
-                    let (mut sum, mut min, mut max) = (Some(0i64), i64::MAX, i64::MIN);
-                    for &p in group {
-                        let v = cube.own[base + p];
-                        if v != i64::MIN {
-                            present += 1;
-                            sum = sum.and_then(|s| s.checked_add(v));
-                            min = min.min(v);
-                            max = max.max(v);
-                        }
-                    }
-                    if present == 0 {
-                        continue;
-                    }
-                    let last = group
-                        .last()
-                        .map(|&p| cube.own[base + p])
-                        .filter(|v| *v != i64::MIN);
-                    let v = match method {
-                        AggregationMethod::Sum if present == group.len() => sum,
-                        AggregationMethod::Sum => None,
-                        AggregationMethod::Count | AggregationMethod::Last => last,
-                        AggregationMethod::Min => Some(min),
-                        AggregationMethod::Max => Some(max),
-                    };
-                    if let Some(v) = v {
-                        cube.own[base + py] = v;
-                        break;
-                    }
+                if let Some(v) = year_of(row, groups, method) {
+                    row[*py] = v;
                 }
             }
         }
     }
+}
+
+/// A year's value from the first way to make it up that gives one.
+fn year_of(row: &[i64], groups: &[Vec<usize>], method: AggregationMethod) -> Option<i64> {
+    for group in groups {
+        let mut present = 0usize;
+        let (mut sum, mut min, mut max) = (Some(0i64), i64::MAX, i64::MIN);
+        for &p in group {
+            let v = row[p];
+            if v != i64::MIN {
+                present += 1;
+                sum = sum.and_then(|s| s.checked_add(v));
+                min = min.min(v);
+                max = max.max(v);
+            }
+        }
+        if present == 0 {
+            continue;
+        }
+        let last = group.last().map(|&p| row[p]).filter(|v| *v != i64::MIN);
+        let v = match method {
+            AggregationMethod::Sum if present == group.len() => sum,
+            AggregationMethod::Sum => None,
+            AggregationMethod::Count | AggregationMethod::Last => last,
+            AggregationMethod::Min => Some(min),
+            AggregationMethod::Max => Some(max),
+        };
+        if v.is_some() {
+            return v;
+        }
+    }
+    None
 }
 
 /// Which reporting units a rolled-up value comes from: the units whose own figures for the
