@@ -910,14 +910,18 @@ pub fn roll_up(
     // Slots: every unit with a figure in these periods, and its ancestors.
     let mut slot_of = vec![NONE; tree.len()];
     let mut units = Vec::new();
-    for k in 0..figures.len() {
-        // A unit already given a slot needs no period check: most figures are of such units.
-        let mut u = figures.unit[k];
-        if slot_of.get(u as usize).is_none_or(|&s| s != NONE)
-            || per_index.get(figures.period[k]).is_none()
-        {
+    let mut previous = NONE;
+    for (&u, &period) in figures.unit.iter().zip(&figures.period) {
+        // A unit already given a slot needs no period check: most figures are of such units,
+        // and they come in runs.
+        if u == previous || slot_of.get(u as usize).is_none_or(|&s| s != NONE) {
+            previous = u;
             continue;
         }
+        if per_index.get(period).is_none() {
+            continue;
+        }
+        let mut u = u;
         while slot_of[u as usize] == NONE {
             slot_of[u as usize] = units.len() as u32;
             units.push(u);
@@ -975,52 +979,73 @@ pub fn roll_up(
         })
         .collect();
     let per_slot = n_ind * n_per;
-    for k in 0..figures.len() {
-        let Some(p) = per_index.get(figures.period[k]) else {
+    let rows = figures
+        .period
+        .iter()
+        .zip(&figures.indicator)
+        .zip(&figures.unit)
+        .zip(&figures.value)
+        .zip(&figures.value_scale)
+        .zip(&figures.standing);
+    for (((((&period, &ind), &unit), &value), &value_scale), &standing) in rows {
+        let Some(p) = per_index.get(period) else {
             continue;
         };
-        let ind = figures.indicator[k] as usize;
-        let slot = cube.slot_of[figures.unit[k] as usize] as usize;
-        let c = slot * per_slot + ind * n_per + p;
-        let overflow = || RollupError::Overflow(catalogue.id(figures.indicator[k]).to_string());
-        let factor =
-            factors[ind][usize::from(figures.value_scale[k]).min(28)].ok_or_else(overflow)?;
+        let overflow = || RollupError::Overflow(catalogue.id(ind).to_string());
+        let i = ind as usize;
+        let slot = cube.slot_of[unit as usize] as usize;
+        let c = slot * per_slot + i * n_per + p;
+        let factor = factors[i][usize::from(value_scale).min(28)].ok_or_else(overflow)?;
         let v = if factor == 1 {
-            figures.value[k]
+            value
         } else {
-            figures.value[k].checked_mul(factor).ok_or_else(overflow)?
+            value.checked_mul(factor).ok_or_else(overflow)?
         };
-        cube.own_standing[c] = cube.own_standing[c].min(figures.standing[k] as u8);
+        // Cells start final: only a less firm figure changes their standing.
+        let standing = standing as u8;
+        if standing < FINAL {
+            cube.own_standing[c] = cube.own_standing[c].min(standing);
+        }
         // Several predecessors can flow into one successor: their shares add up.
-        cube.own[c] = if cube.own[c] == i64::MIN {
+        let cell = &mut cube.own[c];
+        *cell = if *cell == i64::MIN {
             v
         } else {
-            cube.own[c].checked_add(v).ok_or_else(overflow)?
+            cell.checked_add(v).ok_or_else(overflow)?
         };
     }
-    fill_years_from_subperiods(&mut cube, catalogue);
-    // CountWhere: a flag where the source indicator is reported.
+    let years = year_groups(&cube.periods);
+    let year_methods: Vec<(usize, AggregationMethod)> = catalogue
+        .rules
+        .iter()
+        .enumerate()
+        .filter_map(|(i, rule)| match rule {
+            Rule::Base(m) => Some((i, *m)),
+            _ => None,
+        })
+        .collect();
+    // CountWhere, in the catalogue's order: each reads its source at the scale in force when
+    // its turn comes (a count_where source already turned into flags is at scale 0).
+    let mut count_where = Vec::new();
     for (i, rule) in catalogue.rules.iter().enumerate() {
         if let Rule::CountWhere { source, op, value } = rule {
             let s = cube.scale.get(*source as usize).copied().unwrap_or(0);
-            for slot in 0..cube.units.len() as u32 {
-                for p in 0..n_per {
-                    let src = cube.own[cube.cell(slot, *source, p)];
-                    let c = cube.cell(slot, i as u32, p);
-                    if src != i64::MIN && cube.own[c] == i64::MIN {
-                        cube.own_standing[c] = cube.own_standing[cube.cell(slot, *source, p)];
-                        let v = from_scaled(i128::from(src), s).unwrap_or_default();
-                        cube.own[c] = i64::from(op.holds(v, *value));
-                    }
-                }
-            }
+            count_where.push(CountWhere {
+                indicator: i,
+                source: *source as usize,
+                op: *op,
+                value: *value,
+                scale: s,
+            });
             if let Some(sc) = cube.scale.get_mut(i) {
                 *sc = 0;
             }
         }
     }
     // Bottom-up: every slot's value goes into its parent's aggregate. Slots are visited
-    // deepest first so a parent's aggregate is complete before it is passed on.
+    // deepest first so a parent's aggregate is complete before it is passed on; by then the
+    // slot's own figures, years and flags are complete too, so each slot is finished in one
+    // visit while its block of the cube is in cache.
     let mut order: Vec<u32> = (0..cube.units.len() as u32).collect();
     order.sort_by_key(|s| std::cmp::Reverse(tree.depth[cube.units[*s as usize] as usize]));
     let methods: Vec<(u32, AggregationMethod)> = catalogue
@@ -1033,87 +1058,31 @@ pub fn roll_up(
             Rule::Derived { .. } => None,
         })
         .collect();
+    // Derived values of finished slots, a batch at a time: enough rows per formula evaluation
+    // to amortise it, few enough that the batch's blocks are still in cache.
+    let batch_len = (2048 / n_per).max(1);
+    let mut batch = Vec::with_capacity(batch_len);
+    let mut scratch = DeriveScratch::default();
     for &slot in &order {
-        let Some(parent) = tree.parent(cube.units[slot as usize]) else {
-            continue;
-        };
-        let Some(&prow) = cube
-            .slot_of
-            .get(parent as usize)
-            .and_then(|&ps| cube.agg_row.get(ps as usize))
-            .filter(|&&r| r != NONE)
-        else {
-            continue;
-        };
-        let srow = cube.agg_row[slot as usize];
-        for &(i, m) in &methods {
-            let own = (slot as usize * n_ind + i as usize) * n_per;
-            let mine = (srow != NONE).then(|| (srow as usize * n_ind + i as usize) * n_per);
-            let to = (prow as usize * n_ind + i as usize) * n_per;
-            for p in 0..n_per {
-                let c = own + p;
-                let (v, standing) = if cube.own[c] != i64::MIN {
-                    (cube.own[c], cube.own_standing[c])
-                } else if m == AggregationMethod::Last {
-                    continue;
-                } else {
-                    match mine.map(|a| a + p).filter(|&a| cube.agg_n[a] > 0) {
-                        Some(a) => (cube.agg[a], cube.agg_standing[a]),
-                        None => continue,
-                    }
-                };
-                let pc = to + p;
-                cube.agg[pc] = combine(m, cube.agg[pc], cube.agg_n[pc], v)
-                    .ok_or_else(|| RollupError::Overflow(catalogue.id(i).to_string()))?;
-                cube.agg_n[pc] += 1;
-                cube.agg_standing[pc] = cube.agg_standing[pc].min(standing);
-            }
+        cube.fill_years(slot as usize, &year_methods, &years);
+        cube.count_where(slot as usize, &count_where);
+        cube.pass_up(tree, catalogue, slot, &methods)?;
+        batch.push(slot);
+        if batch.len() == batch_len {
+            cube.derive(catalogue, &batch, &mut scratch);
+            batch.clear();
         }
     }
-    // Derived: from each unit's values in force, column by column. A column holds every
-    // slot's row of periods, so it is read from the cube in memory order and the formula is
-    // evaluated once per indicator over all of them.
-    let n_slots = cube.units.len();
-    let mut columns: Vec<Vec<f64>> = Vec::new();
-    let mut out = vec![f64::NAN; n_slots * n_per];
-    for &i in &catalogue.derived_order {
-        let Rule::Derived { formula, inputs } = &catalogue.rules[i as usize] else {
-            continue;
-        };
-        columns.resize_with(inputs.len(), Vec::new);
-        for (col, &x) in columns.iter_mut().zip(inputs) {
-            col.clear();
-            col.resize(n_slots * n_per, f64::NAN);
-            for (slot, row) in col.chunks_exact_mut(n_per).enumerate() {
-                cube.row_f64(catalogue, slot as u32, x, row);
-            }
-        }
-        let refs: Vec<&[f64]> = columns.iter().map(|c| c.as_slice()).collect();
-        formula.eval_columns(&refs, &mut out);
-        let Some(pos) = cube.derived_pos.get(i as usize).map(|&p| p as usize) else {
-            continue;
-        };
-        for (slot, row) in out.chunks_exact(n_per).enumerate() {
-            let at = (slot * n_derived + pos) * n_per;
-            if let Some(dst) = cube.derived.get_mut(at..at + n_per) {
-                dst.copy_from_slice(row);
-            }
-        }
-    }
+    cube.derive(catalogue, &batch, &mut scratch);
     Ok(cube)
 }
 
-/// A unit's year from its own quarters (or halves, or months) when it reported no yearly
-/// figure: flows add up over a complete year, stocks take the last period, min and max
-/// take theirs. An incomplete year of a flow stays empty rather than understated.
-fn fill_years_from_subperiods(cube: &mut Cube, catalogue: &Catalogue) {
-    let n_per = cube.periods.len();
-    let position = |p: Period| cube.periods.iter().position(|x| *x == p);
-    // Each year's position and the ways to make it up, as positions in the cube; only
-    // complete sets of periods (all four quarters present among the rolled-up periods) are
-    // tried. Computed once: the same for every unit and indicator.
-    let years: Vec<(usize, Vec<Vec<usize>>)> = cube
-        .periods
+/// Each year among `periods` with the ways to make it up from its quarters, halves or months,
+/// as positions in `periods`; only complete sets of periods (all four quarters present among
+/// the rolled-up periods) are ways.
+fn year_groups(periods: &[Period]) -> Vec<(usize, Vec<Vec<usize>>)> {
+    let position = |p: Period| periods.iter().position(|x| *x == p);
+    periods
         .iter()
         .enumerate()
         .filter_map(|(py, year)| {
@@ -1134,32 +1103,153 @@ fn fill_years_from_subperiods(cube: &mut Cube, catalogue: &Catalogue) {
             .collect();
             (!groups.is_empty()).then_some((py, groups))
         })
-        .collect();
-    if years.is_empty() || n_per == 0 {
-        return;
-    }
-    let methods: Vec<(usize, AggregationMethod)> = catalogue
-        .rules
-        .iter()
-        .enumerate()
-        .filter_map(|(i, rule)| match rule {
-            Rule::Base(m) => Some((i, *m)),
-            _ => None,
-        })
-        .collect();
-    let n_ind = cube.n_ind;
-    // Unit by unit, indicator by indicator: one row of periods at a time, in memory order.
-    for block in cube.own.chunks_exact_mut(n_ind * n_per) {
-        for &(i, method) in &methods {
-            let Some(row) = block.get_mut(i * n_per..(i + 1) * n_per) else {
+        .collect()
+}
+
+/// A count_where indicator resolved for a roll-up.
+struct CountWhere {
+    indicator: usize,
+    source: usize,
+    op: CompareOp,
+    value: Decimal,
+    /// The scale of the source's values.
+    scale: u32,
+}
+
+/// Buffers reused by every batch of derived values.
+#[derive(Default)]
+struct DeriveScratch {
+    columns: Vec<Vec<f64>>,
+    out: Vec<f64>,
+}
+
+impl Cube {
+    /// A unit's year from its own quarters (or halves, or months) when it reported no yearly
+    /// figure: flows add up over a complete year, stocks take the last period, min and max
+    /// take theirs. An incomplete year of a flow stays empty rather than understated.
+    fn fill_years(
+        &mut self,
+        slot: usize,
+        methods: &[(usize, AggregationMethod)],
+        years: &[(usize, Vec<Vec<usize>>)],
+    ) {
+        let n_per = self.periods.len();
+        if years.is_empty() {
+            return;
+        }
+        for &(i, method) in methods {
+            let at = (slot * self.n_ind + i) * n_per;
+            let Some(row) = self.own.get_mut(at..at + n_per) else {
                 continue;
             };
-            for (py, groups) in &years {
+            for (py, groups) in years {
                 if row[*py] != i64::MIN {
                     continue;
                 }
                 if let Some(v) = year_of(row, groups, method) {
                     row[*py] = v;
+                }
+            }
+        }
+    }
+
+    /// CountWhere: a flag where the source indicator is reported.
+    fn count_where(&mut self, slot: usize, rules: &[CountWhere]) {
+        let n_per = self.periods.len();
+        for r in rules {
+            let src = (slot * self.n_ind + r.source) * n_per;
+            let dst = (slot * self.n_ind + r.indicator) * n_per;
+            for p in 0..n_per {
+                let v = self.own[src + p];
+                if v != i64::MIN && self.own[dst + p] == i64::MIN {
+                    self.own_standing[dst + p] = self.own_standing[src + p];
+                    let v = from_scaled(i128::from(v), r.scale).unwrap_or_default();
+                    self.own[dst + p] = i64::from(r.op.holds(v, r.value));
+                }
+            }
+        }
+    }
+
+    /// Adds a finished slot's values (its own, else its children's aggregate) into its
+    /// parent's aggregate.
+    fn pass_up(
+        &mut self,
+        tree: &Tree,
+        catalogue: &Catalogue,
+        slot: u32,
+        methods: &[(u32, AggregationMethod)],
+    ) -> Result<(), RollupError> {
+        let (n_ind, n_per) = (self.n_ind, self.periods.len());
+        let Some(parent) = tree.parent(self.units[slot as usize]) else {
+            return Ok(());
+        };
+        let Some(&prow) = self
+            .slot_of
+            .get(parent as usize)
+            .and_then(|&ps| self.agg_row.get(ps as usize))
+            .filter(|&&r| r != NONE)
+        else {
+            return Ok(());
+        };
+        let srow = self.agg_row[slot as usize];
+        for &(i, m) in methods {
+            let own = (slot as usize * n_ind + i as usize) * n_per;
+            let mine = (srow != NONE).then(|| (srow as usize * n_ind + i as usize) * n_per);
+            let to = (prow as usize * n_ind + i as usize) * n_per;
+            for p in 0..n_per {
+                let c = own + p;
+                let (v, standing) = if self.own[c] != i64::MIN {
+                    (self.own[c], self.own_standing[c])
+                } else if m == AggregationMethod::Last {
+                    continue;
+                } else {
+                    match mine.map(|a| a + p).filter(|&a| self.agg_n[a] > 0) {
+                        Some(a) => (self.agg[a], self.agg_standing[a]),
+                        None => continue,
+                    }
+                };
+                let pc = to + p;
+                self.agg[pc] = combine(m, self.agg[pc], self.agg_n[pc], v)
+                    .ok_or_else(|| RollupError::Overflow(catalogue.id(i).to_string()))?;
+                self.agg_n[pc] += 1;
+                self.agg_standing[pc] = self.agg_standing[pc].min(standing);
+            }
+        }
+        Ok(())
+    }
+
+    /// Derived values of finished slots, from each slot's values in force: a column holds
+    /// every slot's row of periods, and each formula is evaluated once over the batch, in an
+    /// order where inputs come first.
+    fn derive(&mut self, catalogue: &Catalogue, slots: &[u32], scratch: &mut DeriveScratch) {
+        let n_per = self.periods.len();
+        if slots.is_empty() || n_per == 0 {
+            return;
+        }
+        let rows = slots.len() * n_per;
+        for &i in &catalogue.derived_order {
+            let Rule::Derived { formula, inputs } = &catalogue.rules[i as usize] else {
+                continue;
+            };
+            scratch.columns.resize_with(inputs.len(), Vec::new);
+            for (col, &x) in scratch.columns.iter_mut().zip(inputs) {
+                col.clear();
+                col.resize(rows, f64::NAN);
+                for (&slot, row) in slots.iter().zip(col.chunks_exact_mut(n_per)) {
+                    self.row_f64(catalogue, slot, x, row);
+                }
+            }
+            scratch.out.clear();
+            scratch.out.resize(rows, f64::NAN);
+            let refs: Vec<&[f64]> = scratch.columns.iter().map(|c| c.as_slice()).collect();
+            formula.eval_columns(&refs, &mut scratch.out);
+            let Some(pos) = self.derived_pos.get(i as usize).map(|&p| p as usize) else {
+                continue;
+            };
+            for (&slot, row) in slots.iter().zip(scratch.out.chunks_exact(n_per)) {
+                let at = (slot as usize * self.n_derived + pos) * n_per;
+                if let Some(dst) = self.derived.get_mut(at..at + n_per) {
+                    dst.copy_from_slice(row);
                 }
             }
         }
