@@ -911,23 +911,31 @@ pub fn roll_up(
     let mut slot_of = vec![NONE; tree.len()];
     let mut units = Vec::new();
     let mut previous = NONE;
-    for (&u, &period) in figures.unit.iter().zip(&figures.period) {
-        // A unit already given a slot needs no period check: most figures are of such units,
-        // and they come in runs.
-        if u == previous || slot_of.get(u as usize).is_none_or(|&s| s != NONE) {
-            previous = u;
+    // Whole runs of one unit's figures are skipped at once, by a comparison without early
+    // exit, which the compiler vectorises.
+    const RUN: usize = 64;
+    for (run, periods) in figures.unit.chunks(RUN).zip(figures.period.chunks(RUN)) {
+        if run.iter().fold(true, |same, &u| same & (u == previous)) {
             continue;
         }
-        if per_index.get(period).is_none() {
-            continue;
-        }
-        let mut u = u;
-        while slot_of[u as usize] == NONE {
-            slot_of[u as usize] = units.len() as u32;
-            units.push(u);
-            match tree.parent(u) {
-                Some(p) => u = p,
-                None => break,
+        for (&u, &period) in run.iter().zip(periods) {
+            // A unit already given a slot needs no period check: most figures are of such
+            // units.
+            if u == previous || slot_of.get(u as usize).is_none_or(|&s| s != NONE) {
+                previous = u;
+                continue;
+            }
+            if per_index.get(period).is_none() {
+                continue;
+            }
+            let mut u = u;
+            while slot_of[u as usize] == NONE {
+                slot_of[u as usize] = units.len() as u32;
+                units.push(u);
+                match tree.parent(u) {
+                    Some(p) => u = p,
+                    None => break,
+                }
             }
         }
     }
@@ -979,6 +987,7 @@ pub fn roll_up(
         })
         .collect();
     let per_slot = n_ind * n_per;
+    let (own, own_standing, slot_of) = (&mut cube.own, &mut cube.own_standing, &cube.slot_of);
     let rows = figures
         .period
         .iter()
@@ -993,7 +1002,7 @@ pub fn roll_up(
         };
         let overflow = || RollupError::Overflow(catalogue.id(ind).to_string());
         let i = ind as usize;
-        let slot = cube.slot_of[unit as usize] as usize;
+        let slot = slot_of[unit as usize] as usize;
         let c = slot * per_slot + i * n_per + p;
         let factor = factors[i][usize::from(value_scale).min(28)].ok_or_else(overflow)?;
         let v = if factor == 1 {
@@ -1004,10 +1013,10 @@ pub fn roll_up(
         // Cells start final: only a less firm figure changes their standing.
         let standing = standing as u8;
         if standing < FINAL {
-            cube.own_standing[c] = cube.own_standing[c].min(standing);
+            own_standing[c] = own_standing[c].min(standing);
         }
         // Several predecessors can flow into one successor: their shares add up.
-        let cell = &mut cube.own[c];
+        let cell = &mut own[c];
         *cell = if *cell == i64::MIN {
             v
         } else {
