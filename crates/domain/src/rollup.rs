@@ -281,6 +281,28 @@ impl Catalogue {
         self.ids.is_empty()
     }
 
+    /// Which indicators a roll-up of `indicators` needs, by index: those, the inputs of their
+    /// formulas and the sources of their count_where, transitively.
+    pub fn needed_by(&self, indicators: &[u32]) -> Vec<bool> {
+        let mut needed = vec![false; self.rules.len()];
+        let mut todo: Vec<u32> = indicators.to_vec();
+        while let Some(i) = todo.pop() {
+            let Some(seen) = needed.get_mut(i as usize) else {
+                continue;
+            };
+            if *seen {
+                continue;
+            }
+            *seen = true;
+            match &self.rules[i as usize] {
+                Rule::Base(_) => {}
+                Rule::CountWhere { source, .. } => todo.push(*source),
+                Rule::Derived { inputs, .. } => todo.extend(inputs),
+            }
+        }
+        needed
+    }
+
     fn is_additive(&self, i: u32) -> bool {
         matches!(
             self.rules[i as usize],
@@ -493,6 +515,19 @@ impl Figures {
 }
 
 fn from_scaled(v: i128, scale: u32) -> Option<Decimal> {
+    // The common case, stripped of trailing zeros in an i64 rather than by dividing a 96-bit
+    // mantissa: the same decimal as `normalize` gives.
+    if let (Ok(mut m), true) = (i64::try_from(v), scale <= 28) {
+        if m == 0 {
+            return Some(Decimal::ZERO);
+        }
+        let mut s = scale;
+        while s > 0 && m % 10 == 0 {
+            m /= 10;
+            s -= 1;
+        }
+        return Decimal::try_new(m, s).ok();
+    }
     Decimal::try_from_i128_with_scale(v, scale)
         .ok()
         .map(|d| d.normalize())
@@ -527,6 +562,8 @@ enum Why {
     Formula,
     NotAdded,
     Range,
+    /// Not among the indicators of a roll-up restricted to some.
+    NotRolledUp,
 }
 
 /// Why a derived value is missing.
@@ -535,16 +572,18 @@ pub struct Missing {
     pub reason: String,
 }
 
-/// The roll-up of a set of periods: every indicator for every present unit that has a figure
-/// or a unit below with one.
+/// The roll-up of a set of periods: every indicator (or those asked for, and what they are
+/// computed from) for every present unit that has a figure or a unit below with one.
 ///
-/// Laid out for national scale: own figures are one dense block (slot × indicator × period) of
-/// scaled integers; children's aggregates exist only for slots that have children; derived
-/// values only for derived indicators.
+/// Laid out for national scale: own figures are one dense block (slot × row × period) of
+/// scaled integers, a row per indicator rolled up; children's aggregates exist only for slots
+/// that have children; derived values only for derived indicators.
 #[derive(Debug, Clone)]
 pub struct Cube {
     pub periods: Vec<Period>,
-    n_ind: usize,
+    /// Indicator → its row in each slot's block (`NONE` when it was not rolled up).
+    row: Vec<u32>,
+    n_rows: usize,
     /// Tree unit → slot (`NONE` when the unit has no figure and none below it).
     slot_of: Vec<u32>,
     units: Vec<u32>,
@@ -557,10 +596,11 @@ pub struct Cube {
     agg_standing: Vec<u8>,
     /// Slot → row of `agg` (`NONE` for slots without children).
     agg_row: Vec<u32>,
-    /// (row, indicator, period) → aggregate of the children; `agg_n` counts contributors.
+    /// (agg row, indicator row, period) → aggregate of the children; `agg_n` counts
+    /// contributors.
     agg: Vec<i64>,
     agg_n: Vec<u32>,
-    /// Indicator → position among the derived ones (`NONE` for others).
+    /// Indicator → position among the derived ones rolled up (`NONE` for others).
     derived_pos: Vec<u32>,
     n_derived: usize,
     /// (slot, derived position, period) → value; NaN when it cannot be computed.
@@ -568,13 +608,23 @@ pub struct Cube {
 }
 
 impl Cube {
-    fn cell(&self, slot: u32, ind: u32, per: usize) -> usize {
-        (slot as usize * self.n_ind + ind as usize) * self.periods.len() + per
+    /// The row of an indicator that was rolled up.
+    fn row_of(&self, ind: u32) -> Option<usize> {
+        self.row
+            .get(ind as usize)
+            .filter(|&&r| r != NONE)
+            .map(|&r| r as usize)
+    }
+
+    fn cell(&self, slot: u32, ind: u32, per: usize) -> Option<usize> {
+        let r = self.row_of(ind)?;
+        Some((slot as usize * self.n_rows + r) * self.periods.len() + per)
     }
 
     fn agg_cell(&self, slot: u32, ind: u32, per: usize) -> Option<usize> {
         let row = *self.agg_row.get(slot as usize)?;
-        (row != NONE).then(|| (row as usize * self.n_ind + ind as usize) * self.periods.len() + per)
+        let r = self.row_of(ind)?;
+        (row != NONE).then(|| (row as usize * self.n_rows + r) * self.periods.len() + per)
     }
 
     fn derived_cell(&self, slot: u32, ind: u32, per: usize) -> Option<usize> {
@@ -630,12 +680,29 @@ impl Cube {
                 "`{indicator}` is not added up over units (method `last`); report it or define it by a formula"
             ))),
             Err(Why::Range) => Err(missing("value out of range".into())),
+            Err(Why::NotRolledUp) => Err(missing(format!(
+                "`{indicator}` was not among the indicators rolled up"
+            ))),
             Err(Why::None) => Err(missing(format!("no figure for `{indicator}` at `{unit}` or below in {period}"))),
         }
     }
 
     /// The value in a cell, or why there is none: no strings, for series over many periods.
     fn value_at(&self, catalogue: &Catalogue, slot: u32, i: u32, p: usize) -> Result<Value, Why> {
+        self.value_in(catalogue, slot, i, p, true)
+    }
+
+    /// [`Cube::value_at`]; without `beside`, a reported value's `computed` twin is not worked
+    /// out (`None`), for the many callers that judge the value alone.
+    fn value_in(
+        &self,
+        catalogue: &Catalogue,
+        slot: u32,
+        i: u32,
+        p: usize,
+        beside: bool,
+    ) -> Result<Value, Why> {
+        let c = self.cell(slot, i, p).ok_or(Why::NotRolledUp)?;
         let last = matches!(
             catalogue.rules[i as usize],
             Rule::Base(AggregationMethod::Last)
@@ -643,17 +710,16 @@ impl Cube {
         let scale = self.scale[i as usize];
         let derived = self.derived_cell(slot, i, p);
         // What the units below add up to (or the formula gives), shown beside an own figure.
-        let computed = match derived {
+        let computed = || match derived {
             // A formula's result is a float: kept to 6 decimals, not to the float's noise.
             Some(c) => Some(self.derived[c])
                 .filter(|v| v.is_finite() && v.abs() < 9.0e12)
-                .map(|v| Decimal::new((v * 1e6).round() as i64, 6).normalize()),
+                .and_then(|v| from_scaled(i128::from((v * 1e6).round() as i64), 6)),
             None if last => None,
             None => self
                 .aggregate(slot, i, p)
                 .and_then(|v| from_scaled(i128::from(v), scale)),
         };
-        let c = self.cell(slot, i, p);
         let own = self.own[c];
         if own != i64::MIN {
             let value = from_scaled(i128::from(own), scale).ok_or(Why::Range)?;
@@ -661,9 +727,14 @@ impl Cube {
                 value,
                 source: Source::Reported,
                 standing: standing_from(self.own_standing[c]),
-                computed: computed.filter(|c| *c != value),
+                computed: if beside {
+                    computed().filter(|c| *c != value)
+                } else {
+                    None
+                },
             });
         }
+        let computed = computed();
         if derived.is_some() {
             let value = computed.ok_or(Why::Formula)?;
             let standing = self.standing_of(catalogue, slot, i, p, 0);
@@ -713,6 +784,25 @@ impl Cube {
             .collect()
     }
 
+    /// A unit's series of an indicator as a target is judged on it: [`Cube::series`] without
+    /// the computed twins of reported values.
+    fn figures_of(&self, catalogue: &Catalogue, u: u32, i: u32) -> Vec<Figure> {
+        let Some(slot) = self.slot_of.get(u as usize).copied().filter(|&s| s != NONE) else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(self.periods.len());
+        for (p, &period) in self.periods.iter().enumerate() {
+            if let Ok(v) = self.value_in(catalogue, slot, i, p, false) {
+                out.push(Figure {
+                    period,
+                    value: v.value,
+                    standing: v.standing,
+                });
+            }
+        }
+        out
+    }
+
     /// The least firm standing behind a value: its own figure's, its children's, or (for a
     /// formula) its inputs'.
     fn standing_of(
@@ -723,7 +813,9 @@ impl Cube {
         per: usize,
         depth: usize,
     ) -> Standing {
-        let c = self.cell(slot, ind, per);
+        let Some(c) = self.cell(slot, ind, per) else {
+            return Standing::Final;
+        };
         if self.own[c] != i64::MIN {
             return standing_from(self.own_standing[c]);
         }
@@ -747,14 +839,14 @@ impl Cube {
     pub fn filled(&self) -> usize {
         let mut n = 0;
         for slot in 0..self.units.len() as u32 {
-            for i in 0..self.n_ind as u32 {
+            for i in 0..self.row.len() as u32 {
                 for p in 0..self.periods.len() {
+                    let Some(c) = self.cell(slot, i, p) else {
+                        continue;
+                    };
                     let has = match self.derived_cell(slot, i, p) {
-                        Some(c) => self.derived[c].is_finite(),
-                        None => {
-                            self.own[self.cell(slot, i, p)] != i64::MIN
-                                || self.aggregate(slot, i, p).is_some()
-                        }
+                        Some(d) => self.derived[d].is_finite(),
+                        None => self.own[c] != i64::MIN || self.aggregate(slot, i, p).is_some(),
                     };
                     n += usize::from(has);
                 }
@@ -775,8 +867,10 @@ impl Cube {
             .get(self.scale[ind as usize] as usize)
             .copied()
             .unwrap_or(f64::INFINITY);
-        let at = self.cell(slot, ind, 0);
-        let Some(own) = self.own.get(at..at + n_per) else {
+        let Some(own) = self
+            .cell(slot, ind, 0)
+            .and_then(|at| self.own.get(at..at + n_per))
+        else {
             out.fill(f64::NAN);
             return;
         };
@@ -903,7 +997,45 @@ pub fn roll_up(
     figures: &Figures,
     periods: &[Period],
 ) -> Result<Cube, RollupError> {
+    build(
+        tree,
+        catalogue,
+        figures,
+        periods,
+        &vec![true; catalogue.len()],
+    )
+}
+
+/// [`roll_up`] of some indicators only, and of what they are computed from (the inputs of
+/// formulas and the sources of count_where, transitively): their values are those of the full
+/// roll-up; other indicators have none ("not rolled up"), and only the indicators rolled up
+/// can fail with an overflow. For a question about a few indicators, such as the targets of a
+/// resolution.
+pub fn roll_up_of(
+    tree: &Tree,
+    catalogue: &Catalogue,
+    figures: &Figures,
+    periods: &[Period],
+    indicators: &[u32],
+) -> Result<Cube, RollupError> {
+    build(
+        tree,
+        catalogue,
+        figures,
+        periods,
+        &catalogue.needed_by(indicators),
+    )
+}
+
+fn build(
+    tree: &Tree,
+    catalogue: &Catalogue,
+    figures: &Figures,
+    periods: &[Period],
+    wanted: &[bool],
+) -> Result<Cube, RollupError> {
     let n_ind = catalogue.len();
+    let is_wanted = |i: usize| wanted.get(i).copied().unwrap_or(false);
     let n_per = periods.len();
     let per_index = PeriodIndex::new(periods);
 
@@ -950,22 +1082,34 @@ pub fn roll_up(
             }
         }
     }
-    let mut derived_pos = vec![NONE; n_ind];
-    for (k, &i) in catalogue.derived_order.iter().enumerate() {
-        derived_pos[i as usize] = k as u32;
+    let mut row = vec![NONE; n_ind];
+    let mut n_rows = 0usize;
+    for (i, r) in row.iter_mut().enumerate() {
+        if is_wanted(i) {
+            *r = n_rows as u32;
+            n_rows += 1;
+        }
     }
-    let n_derived = catalogue.derived_order.len();
+    let mut derived_pos = vec![NONE; n_ind];
+    let mut n_derived = 0usize;
+    for &i in &catalogue.derived_order {
+        if is_wanted(i as usize) {
+            derived_pos[i as usize] = n_derived as u32;
+            n_derived += 1;
+        }
+    }
     let mut cube = Cube {
         periods: periods.to_vec(),
-        n_ind,
+        row,
+        n_rows,
         slot_of,
         scale: figures.scale.clone(),
-        own: vec![i64::MIN; units.len() * n_ind * n_per],
-        own_standing: vec![FINAL; units.len() * n_ind * n_per],
-        agg_standing: vec![FINAL; n_agg as usize * n_ind * n_per],
+        own: vec![i64::MIN; units.len() * n_rows * n_per],
+        own_standing: vec![FINAL; units.len() * n_rows * n_per],
+        agg_standing: vec![FINAL; n_agg as usize * n_rows * n_per],
         agg_row,
-        agg: vec![0; n_agg as usize * n_ind * n_per],
-        agg_n: vec![0; n_agg as usize * n_ind * n_per],
+        agg: vec![0; n_agg as usize * n_rows * n_per],
+        agg_n: vec![0; n_agg as usize * n_rows * n_per],
         derived_pos,
         n_derived,
         derived: vec![f64::NAN; units.len() * n_derived * n_per],
@@ -986,8 +1130,13 @@ pub fn roll_up(
             })
         })
         .collect();
-    let per_slot = n_ind * n_per;
-    let (own, own_standing, slot_of) = (&mut cube.own, &mut cube.own_standing, &cube.slot_of);
+    let per_slot = n_rows * n_per;
+    let (own, own_standing, slot_of, row) = (
+        &mut cube.own,
+        &mut cube.own_standing,
+        &cube.slot_of,
+        &cube.row,
+    );
     let rows = figures
         .period
         .iter()
@@ -997,13 +1146,17 @@ pub fn roll_up(
         .zip(&figures.value_scale)
         .zip(&figures.standing);
     for (((((&period, &ind), &unit), &value), &value_scale), &standing) in rows {
+        let i = ind as usize;
+        let r = row[i];
+        if r == NONE {
+            continue;
+        }
         let Some(p) = per_index.get(period) else {
             continue;
         };
         let overflow = || RollupError::Overflow(catalogue.id(ind).to_string());
-        let i = ind as usize;
         let slot = slot_of[unit as usize] as usize;
-        let c = slot * per_slot + i * n_per + p;
+        let c = slot * per_slot + r as usize * n_per + p;
         let factor = factors[i][usize::from(value_scale).min(28)].ok_or_else(overflow)?;
         let v = if factor == 1 {
             value
@@ -1029,7 +1182,7 @@ pub fn roll_up(
         .iter()
         .enumerate()
         .filter_map(|(i, rule)| match rule {
-            Rule::Base(m) => Some((i, *m)),
+            Rule::Base(m) => Some((cube.row_of(i as u32)?, *m)),
             _ => None,
         })
         .collect();
@@ -1039,13 +1192,15 @@ pub fn roll_up(
     for (i, rule) in catalogue.rules.iter().enumerate() {
         if let Rule::CountWhere { source, op, value } = rule {
             let s = cube.scale.get(*source as usize).copied().unwrap_or(0);
-            count_where.push(CountWhere {
-                indicator: i,
-                source: *source as usize,
-                op: *op,
-                value: *value,
-                scale: s,
-            });
+            if let (Some(indicator), Some(source)) = (cube.row_of(i as u32), cube.row_of(*source)) {
+                count_where.push(CountWhere {
+                    indicator,
+                    source,
+                    op: *op,
+                    value: *value,
+                    scale: s,
+                });
+            }
             if let Some(sc) = cube.scale.get_mut(i) {
                 *sc = 0;
             }
@@ -1057,14 +1212,17 @@ pub fn roll_up(
     // visit while its block of the cube is in cache.
     let mut order: Vec<u32> = (0..cube.units.len() as u32).collect();
     order.sort_by_key(|s| std::cmp::Reverse(tree.depth[cube.units[*s as usize] as usize]));
-    let methods: Vec<(u32, AggregationMethod)> = catalogue
+    let methods: Vec<(u32, usize, AggregationMethod)> = catalogue
         .rules
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| match r {
-            Rule::Base(m) => Some((i as u32, *m)),
-            Rule::CountWhere { .. } => Some((i as u32, AggregationMethod::Sum)),
-            Rule::Derived { .. } => None,
+        .filter_map(|(i, r)| {
+            let m = match r {
+                Rule::Base(m) => *m,
+                Rule::CountWhere { .. } => AggregationMethod::Sum,
+                Rule::Derived { .. } => return None,
+            };
+            Some((i as u32, cube.row_of(i as u32)?, m))
         })
         .collect();
     // Derived values of finished slots, a batch at a time: enough rows per formula evaluation
@@ -1115,7 +1273,7 @@ fn year_groups(periods: &[Period]) -> Vec<(usize, Vec<Vec<usize>>)> {
         .collect()
 }
 
-/// A count_where indicator resolved for a roll-up.
+/// A count_where indicator resolved for a roll-up: its row and its source's.
 struct CountWhere {
     indicator: usize,
     source: usize,
@@ -1146,8 +1304,8 @@ impl Cube {
         if years.is_empty() {
             return;
         }
-        for &(i, method) in methods {
-            let at = (slot * self.n_ind + i) * n_per;
+        for &(r, method) in methods {
+            let at = (slot * self.n_rows + r) * n_per;
             let Some(row) = self.own.get_mut(at..at + n_per) else {
                 continue;
             };
@@ -1166,8 +1324,8 @@ impl Cube {
     fn count_where(&mut self, slot: usize, rules: &[CountWhere]) {
         let n_per = self.periods.len();
         for r in rules {
-            let src = (slot * self.n_ind + r.source) * n_per;
-            let dst = (slot * self.n_ind + r.indicator) * n_per;
+            let src = (slot * self.n_rows + r.source) * n_per;
+            let dst = (slot * self.n_rows + r.indicator) * n_per;
             for p in 0..n_per {
                 let v = self.own[src + p];
                 if v != i64::MIN && self.own[dst + p] == i64::MIN {
@@ -1186,9 +1344,9 @@ impl Cube {
         tree: &Tree,
         catalogue: &Catalogue,
         slot: u32,
-        methods: &[(u32, AggregationMethod)],
+        methods: &[(u32, usize, AggregationMethod)],
     ) -> Result<(), RollupError> {
-        let (n_ind, n_per) = (self.n_ind, self.periods.len());
+        let (n_rows, n_per) = (self.n_rows, self.periods.len());
         let Some(parent) = tree.parent(self.units[slot as usize]) else {
             return Ok(());
         };
@@ -1201,10 +1359,10 @@ impl Cube {
             return Ok(());
         };
         let srow = self.agg_row[slot as usize];
-        for &(i, m) in methods {
-            let own = (slot as usize * n_ind + i as usize) * n_per;
-            let mine = (srow != NONE).then(|| (srow as usize * n_ind + i as usize) * n_per);
-            let to = (prow as usize * n_ind + i as usize) * n_per;
+        for &(i, r, m) in methods {
+            let own = (slot as usize * n_rows + r) * n_per;
+            let mine = (srow != NONE).then(|| (srow as usize * n_rows + r) * n_per);
+            let to = (prow as usize * n_rows + r) * n_per;
             for p in 0..n_per {
                 let c = own + p;
                 let (v, standing) = if self.own[c] != i64::MIN {
@@ -1240,6 +1398,14 @@ impl Cube {
             let Rule::Derived { formula, inputs } = &catalogue.rules[i as usize] else {
                 continue;
             };
+            let Some(pos) = self
+                .derived_pos
+                .get(i as usize)
+                .filter(|&&p| p != NONE)
+                .map(|&p| p as usize)
+            else {
+                continue;
+            };
             scratch.columns.resize_with(inputs.len(), Vec::new);
             for (col, &x) in scratch.columns.iter_mut().zip(inputs) {
                 col.clear();
@@ -1252,9 +1418,6 @@ impl Cube {
             scratch.out.resize(rows, f64::NAN);
             let refs: Vec<&[f64]> = scratch.columns.iter().map(|c| c.as_slice()).collect();
             formula.eval_columns(&refs, &mut scratch.out);
-            let Some(pos) = self.derived_pos.get(i as usize).map(|&p| p as usize) else {
-                continue;
-            };
             for (&slot, row) in slots.iter().zip(scratch.out.chunks_exact(n_per)) {
                 let at = (slot as usize * self.n_derived + pos) * n_per;
                 if let Some(dst) = self.derived.get_mut(at..at + n_per) {
@@ -1384,6 +1547,34 @@ impl<'a> Rollups<'a> {
         })
     }
 
+    /// [`Rollups::from_figures`] for the questions of a few indicators (the targets of a
+    /// resolution): only `indicators` (by id; unknown ids are ignored) and what they are
+    /// computed from are rolled up ([`roll_up_of`]). Their series are those of the full
+    /// roll-up; the series of any other indicator is empty.
+    pub fn from_figures_of(
+        tree: Tree,
+        catalogue: Catalogue,
+        figures: &Figures,
+        indicators: &[&str],
+    ) -> Result<Rollups<'static>, RollupError> {
+        let wanted: Vec<u32> = indicators
+            .iter()
+            .filter_map(|id| catalogue.index_of(id))
+            .collect();
+        let cube = roll_up_of(
+            &tree,
+            &catalogue,
+            figures,
+            &periods_with_years(figures),
+            &wanted,
+        )?;
+        Ok(Rollups {
+            ds: None,
+            tree,
+            built: Some((catalogue, cube)),
+        })
+    }
+
     pub fn tree(&self) -> &Tree {
         &self.tree
     }
@@ -1394,21 +1585,12 @@ impl<'a> Rollups<'a> {
     /// the figures it came from.
     pub fn series(&self, unit: &str, indicator: &str) -> Vec<Figure> {
         if let Some((catalogue, cube)) = &self.built {
-            if self
+            let u = self
                 .tree
                 .index_of(unit)
-                .is_some_and(|u| self.tree.is_present(u))
-                && catalogue.index_of(indicator).is_some()
-            {
-                return cube
-                    .series(&self.tree, catalogue, unit, indicator)
-                    .into_iter()
-                    .map(|(period, v)| Figure {
-                        period,
-                        value: v.value,
-                        standing: v.standing,
-                    })
-                    .collect();
+                .filter(|&u| self.tree.is_present(u));
+            if let (Some(u), Some(i)) = (u, catalogue.index_of(indicator)) {
+                return cube.figures_of(catalogue, u, i);
             }
         }
         // A unit outside the tree of the date (it ended, or did not exist yet): its own figures.
@@ -1430,22 +1612,24 @@ impl<'a> Rollups<'a> {
 /// value.
 fn periods_with_years(figures: &Figures) -> Vec<Period> {
     // A bitmap over period ordinals: hashing millions of periods costs more than the roll-up.
-    let (Some(lo), Some(hi)) = (
-        figures
-            .period
-            .iter()
-            .map(|p| PeriodIndex::ordinal(Period::Year(p.year())))
-            .min(),
-        figures
-            .period
-            .iter()
-            .map(|p| PeriodIndex::ordinal(*p))
-            .max(),
-    ) else {
+    // It spans whole years, from the first year's ordinal to the largest the last year's
+    // periods can have (a month is at most 255).
+    let Some((first, last)) = figures.period.iter().fold(None, |span, p| {
+        let y = p.year();
+        Some(span.map_or((y, y), |(a, b): (i32, i32)| (a.min(y), b.max(y))))
+    }) else {
         return Vec::new();
     };
+    let lo = PeriodIndex::ordinal(Period::Year(first));
+    let hi = PeriodIndex::ordinal(Period::Month(last, u8::MAX));
     let mut seen = vec![false; usize::try_from(hi - lo + 1).unwrap_or(0)];
+    let mut previous = None;
     for p in &figures.period {
+        // Figures come in runs of one period: each run is marked once.
+        if previous == Some(*p) {
+            continue;
+        }
+        previous = Some(*p);
         for o in [
             PeriodIndex::ordinal(*p),
             PeriodIndex::ordinal(Period::Year(p.year())),

@@ -4,13 +4,18 @@
 use super::super::*;
 
 impl Cube {
+    /// A cell when every indicator is rolled up, in its own row.
+    fn reference_cell(&self, slot: u32, ind: u32, per: usize) -> usize {
+        (slot as usize * self.n_rows + ind as usize) * self.periods.len() + per
+    }
+
     /// The value in force of a base indicator as f64 (NaN when none): the input of formulas.
     fn reference_value_f64(&self, catalogue: &Catalogue, slot: u32, ind: u32, per: usize) -> f64 {
         let scale = POWERS_OF_TEN
             .get(self.scale[ind as usize] as usize)
             .copied()
             .unwrap_or(f64::INFINITY);
-        let own = self.own[self.cell(slot, ind, per)];
+        let own = self.own[self.reference_cell(slot, ind, per)];
         if own != i64::MIN {
             return own as f64 / scale;
         }
@@ -74,7 +79,8 @@ pub(super) fn reference_roll_up(
     let n_derived = catalogue.derived_order.len();
     let mut cube = Cube {
         periods: periods.to_vec(),
-        n_ind,
+        row: (0..n_ind as u32).collect(),
+        n_rows: n_ind,
         slot_of,
         scale: figures.scale.clone(),
         own: vec![i64::MIN; units.len() * n_ind * n_per],
@@ -134,10 +140,11 @@ pub(super) fn reference_roll_up(
             let s = cube.scale.get(*source as usize).copied().unwrap_or(0);
             for slot in 0..cube.units.len() as u32 {
                 for p in 0..n_per {
-                    let src = cube.own[cube.cell(slot, *source, p)];
-                    let c = cube.cell(slot, i as u32, p);
+                    let src = cube.own[cube.reference_cell(slot, *source, p)];
+                    let c = cube.reference_cell(slot, i as u32, p);
                     if src != i64::MIN && cube.own[c] == i64::MIN {
-                        cube.own_standing[c] = cube.own_standing[cube.cell(slot, *source, p)];
+                        cube.own_standing[c] =
+                            cube.own_standing[cube.reference_cell(slot, *source, p)];
                         let v = from_scaled(i128::from(src), s).unwrap_or_default();
                         cube.own[c] = i64::from(op.holds(v, *value));
                     }
@@ -169,7 +176,7 @@ pub(super) fn reference_roll_up(
         let pslot = cube.slot_of[parent as usize];
         for &(i, m) in &methods {
             for p in 0..n_per {
-                let c = cube.cell(slot, i, p);
+                let c = cube.reference_cell(slot, i, p);
                 let own = cube.own[c];
                 let (v, standing) = if own != i64::MIN {
                     (own, cube.own_standing[c])
@@ -252,7 +259,7 @@ fn reference_fill_years(cube: &mut Cube, catalogue: &Catalogue) {
         for (i, rule) in catalogue.rules.iter().enumerate() {
             let Rule::Base(method) = rule else { continue };
             for slot in 0..cube.units.len() {
-                let base = (slot * cube.n_ind + i) * n_per;
+                let base = (slot * cube.n_rows + i) * n_per;
                 if cube.own[base + py] != i64::MIN {
                     continue;
                 }
