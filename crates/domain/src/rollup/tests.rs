@@ -790,7 +790,8 @@ fn world_rows() -> impl Strategy<Value = Vec<(usize, usize, usize, i64, u32, u8)
             0usize..40,
             0usize..10,
             0usize..14,
-            -30i64..30,
+            // Now and then a mantissa too wide to be brought to a larger scale or added up.
+            prop_oneof![1500 => -30i64..30, 1 => any::<i64>()],
             0u32..3,
             0u8..3,
         ),
@@ -949,7 +950,10 @@ proptest! {
         rows in world_rows(),
     ) {
         let (tree, catalogue, figures) = random_world(&parents, &rows);
-        let cube = roll_up(&tree, &catalogue, &figures, &periods_with_years(&figures)).unwrap();
+        // Figures too wide to add up fail both alike (the reference test checks how).
+        let Ok(cube) = roll_up(&tree, &catalogue, &figures, &periods_with_years(&figures)) else {
+            return Ok(());
+        };
         let rollups = Rollups::from_figures(tree.clone(), catalogue.clone(), &figures).unwrap();
         for u in 0..tree.len() as u32 {
             for i in 0..catalogue.len() as u32 {
