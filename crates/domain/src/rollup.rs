@@ -900,6 +900,38 @@ impl Cube {
     }
 }
 
+/// A childless slot's row of own figures and its parent's row of aggregates.
+struct Row<'a> {
+    own: &'a [i64],
+    standing: &'a [u8],
+    agg: &'a mut [i64],
+    n: &'a mut [u32],
+    agg_standing: &'a mut [u8],
+}
+
+impl Row<'_> {
+    /// [`combine`] for every period with an own figure, by `f` (the method's rule once there is
+    /// an aggregate); `None` at the first overflow.
+    fn add(self, f: impl Fn(i64, i64) -> Option<i64>) -> Option<()> {
+        let cells = self
+            .own
+            .iter()
+            .zip(self.standing)
+            .zip(self.agg.iter_mut())
+            .zip(self.n.iter_mut())
+            .zip(self.agg_standing.iter_mut());
+        for ((((&v, &standing), acc), n), acc_standing) in cells {
+            if v == i64::MIN {
+                continue;
+            }
+            *acc = if *n == 0 { v } else { f(*acc, v)? };
+            *n += 1;
+            *acc_standing = (*acc_standing).min(standing);
+        }
+        Some(())
+    }
+}
+
 fn combine(method: AggregationMethod, acc: i64, n: u32, v: i64) -> Option<i64> {
     if n == 0 {
         return Some(v);
@@ -1359,6 +1391,44 @@ impl Cube {
             return Ok(());
         };
         let srow = self.agg_row[slot as usize];
+        if srow == NONE {
+            // A slot without children (most are communes): only its own figures go up, a
+            // row of periods at a time, the method chosen once per row.
+            for &(i, r, m) in methods {
+                let own = (slot as usize * n_rows + r) * n_per;
+                let to = (prow as usize * n_rows + r) * n_per;
+                let (Some(own), Some(standing)) = (
+                    self.own.get(own..own + n_per),
+                    self.own_standing.get(own..own + n_per),
+                ) else {
+                    continue;
+                };
+                let (Some(agg), Some(n), Some(agg_standing)) = (
+                    self.agg.get_mut(to..to + n_per),
+                    self.agg_n.get_mut(to..to + n_per),
+                    self.agg_standing.get_mut(to..to + n_per),
+                ) else {
+                    continue;
+                };
+                let row = Row {
+                    own,
+                    standing,
+                    agg,
+                    n,
+                    agg_standing,
+                };
+                let added = match m {
+                    AggregationMethod::Sum | AggregationMethod::Count => {
+                        row.add(|acc, v| acc.checked_add(v))
+                    }
+                    AggregationMethod::Min => row.add(|acc, v| Some(acc.min(v))),
+                    AggregationMethod::Max => row.add(|acc, v| Some(acc.max(v))),
+                    AggregationMethod::Last => row.add(|acc, _| Some(acc)),
+                };
+                added.ok_or_else(|| RollupError::Overflow(catalogue.id(i).to_string()))?;
+            }
+            return Ok(());
+        }
         for &(i, r, m) in methods {
             let own = (slot as usize * n_rows + r) * n_per;
             let mine = (srow != NONE).then(|| (srow as usize * n_rows + r) * n_per);
