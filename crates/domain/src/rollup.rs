@@ -281,6 +281,28 @@ impl Catalogue {
         self.ids.is_empty()
     }
 
+    /// Which indicators a roll-up of `indicators` needs, by index: those, the inputs of their
+    /// formulas and the sources of their count_where, transitively.
+    pub fn needed_by(&self, indicators: &[u32]) -> Vec<bool> {
+        let mut needed = vec![false; self.rules.len()];
+        let mut todo: Vec<u32> = indicators.to_vec();
+        while let Some(i) = todo.pop() {
+            let Some(seen) = needed.get_mut(i as usize) else {
+                continue;
+            };
+            if *seen {
+                continue;
+            }
+            *seen = true;
+            match &self.rules[i as usize] {
+                Rule::Base(_) => {}
+                Rule::CountWhere { source, .. } => todo.push(*source),
+                Rule::Derived { inputs, .. } => todo.extend(inputs),
+            }
+        }
+        needed
+    }
+
     fn is_additive(&self, i: u32) -> bool {
         matches!(
             self.rules[i as usize],
@@ -493,6 +515,19 @@ impl Figures {
 }
 
 fn from_scaled(v: i128, scale: u32) -> Option<Decimal> {
+    // The common case, stripped of trailing zeros in an i64 rather than by dividing a 96-bit
+    // mantissa: the same decimal as `normalize` gives.
+    if let (Ok(mut m), true) = (i64::try_from(v), scale <= 28) {
+        if m == 0 {
+            return Some(Decimal::ZERO);
+        }
+        let mut s = scale;
+        while s > 0 && m % 10 == 0 {
+            m /= 10;
+            s -= 1;
+        }
+        return Decimal::try_new(m, s).ok();
+    }
     Decimal::try_from_i128_with_scale(v, scale)
         .ok()
         .map(|d| d.normalize())
@@ -527,6 +562,8 @@ enum Why {
     Formula,
     NotAdded,
     Range,
+    /// Not among the indicators of a roll-up restricted to some.
+    NotRolledUp,
 }
 
 /// Why a derived value is missing.
@@ -535,16 +572,18 @@ pub struct Missing {
     pub reason: String,
 }
 
-/// The roll-up of a set of periods: every indicator for every present unit that has a figure
-/// or a unit below with one.
+/// The roll-up of a set of periods: every indicator (or those asked for, and what they are
+/// computed from) for every present unit that has a figure or a unit below with one.
 ///
-/// Laid out for national scale: own figures are one dense block (slot × indicator × period) of
-/// scaled integers; children's aggregates exist only for slots that have children; derived
-/// values only for derived indicators.
+/// Laid out for national scale: own figures are one dense block (slot × row × period) of
+/// scaled integers, a row per indicator rolled up; children's aggregates exist only for slots
+/// that have children; derived values only for derived indicators.
 #[derive(Debug, Clone)]
 pub struct Cube {
     pub periods: Vec<Period>,
-    n_ind: usize,
+    /// Indicator → its row in each slot's block (`NONE` when it was not rolled up).
+    row: Vec<u32>,
+    n_rows: usize,
     /// Tree unit → slot (`NONE` when the unit has no figure and none below it).
     slot_of: Vec<u32>,
     units: Vec<u32>,
@@ -557,10 +596,11 @@ pub struct Cube {
     agg_standing: Vec<u8>,
     /// Slot → row of `agg` (`NONE` for slots without children).
     agg_row: Vec<u32>,
-    /// (row, indicator, period) → aggregate of the children; `agg_n` counts contributors.
+    /// (agg row, indicator row, period) → aggregate of the children; `agg_n` counts
+    /// contributors.
     agg: Vec<i64>,
     agg_n: Vec<u32>,
-    /// Indicator → position among the derived ones (`NONE` for others).
+    /// Indicator → position among the derived ones rolled up (`NONE` for others).
     derived_pos: Vec<u32>,
     n_derived: usize,
     /// (slot, derived position, period) → value; NaN when it cannot be computed.
@@ -568,13 +608,23 @@ pub struct Cube {
 }
 
 impl Cube {
-    fn cell(&self, slot: u32, ind: u32, per: usize) -> usize {
-        (slot as usize * self.n_ind + ind as usize) * self.periods.len() + per
+    /// The row of an indicator that was rolled up.
+    fn row_of(&self, ind: u32) -> Option<usize> {
+        self.row
+            .get(ind as usize)
+            .filter(|&&r| r != NONE)
+            .map(|&r| r as usize)
+    }
+
+    fn cell(&self, slot: u32, ind: u32, per: usize) -> Option<usize> {
+        let r = self.row_of(ind)?;
+        Some((slot as usize * self.n_rows + r) * self.periods.len() + per)
     }
 
     fn agg_cell(&self, slot: u32, ind: u32, per: usize) -> Option<usize> {
         let row = *self.agg_row.get(slot as usize)?;
-        (row != NONE).then(|| (row as usize * self.n_ind + ind as usize) * self.periods.len() + per)
+        let r = self.row_of(ind)?;
+        (row != NONE).then(|| (row as usize * self.n_rows + r) * self.periods.len() + per)
     }
 
     fn derived_cell(&self, slot: u32, ind: u32, per: usize) -> Option<usize> {
@@ -630,12 +680,29 @@ impl Cube {
                 "`{indicator}` is not added up over units (method `last`); report it or define it by a formula"
             ))),
             Err(Why::Range) => Err(missing("value out of range".into())),
+            Err(Why::NotRolledUp) => Err(missing(format!(
+                "`{indicator}` was not among the indicators rolled up"
+            ))),
             Err(Why::None) => Err(missing(format!("no figure for `{indicator}` at `{unit}` or below in {period}"))),
         }
     }
 
     /// The value in a cell, or why there is none: no strings, for series over many periods.
     fn value_at(&self, catalogue: &Catalogue, slot: u32, i: u32, p: usize) -> Result<Value, Why> {
+        self.value_in(catalogue, slot, i, p, true)
+    }
+
+    /// [`Cube::value_at`]; without `beside`, a reported value's `computed` twin is not worked
+    /// out (`None`), for the many callers that judge the value alone.
+    fn value_in(
+        &self,
+        catalogue: &Catalogue,
+        slot: u32,
+        i: u32,
+        p: usize,
+        beside: bool,
+    ) -> Result<Value, Why> {
+        let c = self.cell(slot, i, p).ok_or(Why::NotRolledUp)?;
         let last = matches!(
             catalogue.rules[i as usize],
             Rule::Base(AggregationMethod::Last)
@@ -643,17 +710,16 @@ impl Cube {
         let scale = self.scale[i as usize];
         let derived = self.derived_cell(slot, i, p);
         // What the units below add up to (or the formula gives), shown beside an own figure.
-        let computed = match derived {
+        let computed = || match derived {
             // A formula's result is a float: kept to 6 decimals, not to the float's noise.
             Some(c) => Some(self.derived[c])
                 .filter(|v| v.is_finite() && v.abs() < 9.0e12)
-                .map(|v| Decimal::new((v * 1e6).round() as i64, 6).normalize()),
+                .and_then(|v| from_scaled(i128::from((v * 1e6).round() as i64), 6)),
             None if last => None,
             None => self
                 .aggregate(slot, i, p)
                 .and_then(|v| from_scaled(i128::from(v), scale)),
         };
-        let c = self.cell(slot, i, p);
         let own = self.own[c];
         if own != i64::MIN {
             let value = from_scaled(i128::from(own), scale).ok_or(Why::Range)?;
@@ -661,9 +727,14 @@ impl Cube {
                 value,
                 source: Source::Reported,
                 standing: standing_from(self.own_standing[c]),
-                computed: computed.filter(|c| *c != value),
+                computed: if beside {
+                    computed().filter(|c| *c != value)
+                } else {
+                    None
+                },
             });
         }
+        let computed = computed();
         if derived.is_some() {
             let value = computed.ok_or(Why::Formula)?;
             let standing = self.standing_of(catalogue, slot, i, p, 0);
@@ -713,6 +784,25 @@ impl Cube {
             .collect()
     }
 
+    /// A unit's series of an indicator as a target is judged on it: [`Cube::series`] without
+    /// the computed twins of reported values.
+    fn figures_of(&self, catalogue: &Catalogue, u: u32, i: u32) -> Vec<Figure> {
+        let Some(slot) = self.slot_of.get(u as usize).copied().filter(|&s| s != NONE) else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(self.periods.len());
+        for (p, &period) in self.periods.iter().enumerate() {
+            if let Ok(v) = self.value_in(catalogue, slot, i, p, false) {
+                out.push(Figure {
+                    period,
+                    value: v.value,
+                    standing: v.standing,
+                });
+            }
+        }
+        out
+    }
+
     /// The least firm standing behind a value: its own figure's, its children's, or (for a
     /// formula) its inputs'.
     fn standing_of(
@@ -723,7 +813,9 @@ impl Cube {
         per: usize,
         depth: usize,
     ) -> Standing {
-        let c = self.cell(slot, ind, per);
+        let Some(c) = self.cell(slot, ind, per) else {
+            return Standing::Final;
+        };
         if self.own[c] != i64::MIN {
             return standing_from(self.own_standing[c]);
         }
@@ -747,14 +839,14 @@ impl Cube {
     pub fn filled(&self) -> usize {
         let mut n = 0;
         for slot in 0..self.units.len() as u32 {
-            for i in 0..self.n_ind as u32 {
+            for i in 0..self.row.len() as u32 {
                 for p in 0..self.periods.len() {
+                    let Some(c) = self.cell(slot, i, p) else {
+                        continue;
+                    };
                     let has = match self.derived_cell(slot, i, p) {
-                        Some(c) => self.derived[c].is_finite(),
-                        None => {
-                            self.own[self.cell(slot, i, p)] != i64::MIN
-                                || self.aggregate(slot, i, p).is_some()
-                        }
+                        Some(d) => self.derived[d].is_finite(),
+                        None => self.own[c] != i64::MIN || self.aggregate(slot, i, p).is_some(),
                     };
                     n += usize::from(has);
                 }
@@ -767,26 +859,76 @@ impl Cube {
         &self.units
     }
 
-    /// The value in force of a base indicator as f64 (NaN when none): the input of formulas.
-    fn value_f64(&self, catalogue: &Catalogue, slot: u32, ind: u32, per: usize) -> f64 {
+    /// The values in force of an indicator at a slot as f64, period by period (NaN where
+    /// none): the input of formulas.
+    fn row_f64(&self, catalogue: &Catalogue, slot: u32, ind: u32, out: &mut [f64]) {
+        let n_per = self.periods.len();
         let scale = POWERS_OF_TEN
             .get(self.scale[ind as usize] as usize)
             .copied()
             .unwrap_or(f64::INFINITY);
-        let own = self.own[self.cell(slot, ind, per)];
-        if own != i64::MIN {
-            return own as f64 / scale;
+        let Some(own) = self
+            .cell(slot, ind, 0)
+            .and_then(|at| self.own.get(at..at + n_per))
+        else {
+            out.fill(f64::NAN);
+            return;
+        };
+        let derived = self
+            .derived_cell(slot, ind, 0)
+            .and_then(|c| self.derived.get(c..c + n_per));
+        let last = matches!(
+            catalogue.rules[ind as usize],
+            Rule::Base(AggregationMethod::Last)
+        );
+        let agg = match self.agg_cell(slot, ind, 0) {
+            Some(c) if !last => self.agg.get(c..c + n_per).zip(self.agg_n.get(c..c + n_per)),
+            _ => None,
+        };
+        for (p, o) in out.iter_mut().enumerate().take(n_per) {
+            *o = if own[p] != i64::MIN {
+                own[p] as f64 / scale
+            } else if let Some(d) = derived {
+                d[p]
+            } else {
+                match agg {
+                    Some((a, n)) if n[p] > 0 => a[p] as f64 / scale,
+                    _ => f64::NAN,
+                }
+            };
         }
-        if let Some(c) = self.derived_cell(slot, ind, per) {
-            return self.derived[c];
+    }
+}
+
+/// A childless slot's row of own figures and its parent's row of aggregates.
+struct Row<'a> {
+    own: &'a [i64],
+    standing: &'a [u8],
+    agg: &'a mut [i64],
+    n: &'a mut [u32],
+    agg_standing: &'a mut [u8],
+}
+
+impl Row<'_> {
+    /// [`combine`] for every period with an own figure, by `f` (the method's rule once there is
+    /// an aggregate); `None` at the first overflow.
+    fn add(self, f: impl Fn(i64, i64) -> Option<i64>) -> Option<()> {
+        let cells = self
+            .own
+            .iter()
+            .zip(self.standing)
+            .zip(self.agg.iter_mut())
+            .zip(self.n.iter_mut())
+            .zip(self.agg_standing.iter_mut());
+        for ((((&v, &standing), acc), n), acc_standing) in cells {
+            if v == i64::MIN {
+                continue;
+            }
+            *acc = if *n == 0 { v } else { f(*acc, v)? };
+            *n += 1;
+            *acc_standing = (*acc_standing).min(standing);
         }
-        match (
-            self.aggregate(slot, ind, per),
-            &catalogue.rules[ind as usize],
-        ) {
-            (Some(_), Rule::Base(AggregationMethod::Last)) | (None, _) => f64::NAN,
-            (Some(v), _) => v as f64 / scale,
-        }
+        Some(())
     }
 }
 
@@ -887,24 +1029,77 @@ pub fn roll_up(
     figures: &Figures,
     periods: &[Period],
 ) -> Result<Cube, RollupError> {
+    build(
+        tree,
+        catalogue,
+        figures,
+        periods,
+        &vec![true; catalogue.len()],
+    )
+}
+
+/// [`roll_up`] of some indicators only, and of what they are computed from (the inputs of
+/// formulas and the sources of count_where, transitively): their values are those of the full
+/// roll-up; other indicators have none ("not rolled up"), and only the indicators rolled up
+/// can fail with an overflow. For a question about a few indicators, such as the targets of a
+/// resolution.
+pub fn roll_up_of(
+    tree: &Tree,
+    catalogue: &Catalogue,
+    figures: &Figures,
+    periods: &[Period],
+    indicators: &[u32],
+) -> Result<Cube, RollupError> {
+    build(
+        tree,
+        catalogue,
+        figures,
+        periods,
+        &catalogue.needed_by(indicators),
+    )
+}
+
+fn build(
+    tree: &Tree,
+    catalogue: &Catalogue,
+    figures: &Figures,
+    periods: &[Period],
+    wanted: &[bool],
+) -> Result<Cube, RollupError> {
     let n_ind = catalogue.len();
+    let is_wanted = |i: usize| wanted.get(i).copied().unwrap_or(false);
     let n_per = periods.len();
     let per_index = PeriodIndex::new(periods);
 
     // Slots: every unit with a figure in these periods, and its ancestors.
     let mut slot_of = vec![NONE; tree.len()];
     let mut units = Vec::new();
-    for k in 0..figures.len() {
-        if per_index.get(figures.period[k]).is_none() {
+    let mut previous = NONE;
+    // Whole runs of one unit's figures are skipped at once, by a comparison without early
+    // exit, which the compiler vectorises.
+    const RUN: usize = 64;
+    for (run, periods) in figures.unit.chunks(RUN).zip(figures.period.chunks(RUN)) {
+        if run.iter().fold(true, |same, &u| same & (u == previous)) {
             continue;
         }
-        let mut u = figures.unit[k];
-        while slot_of[u as usize] == NONE {
-            slot_of[u as usize] = units.len() as u32;
-            units.push(u);
-            match tree.parent(u) {
-                Some(p) => u = p,
-                None => break,
+        for (&u, &period) in run.iter().zip(periods) {
+            // A unit already given a slot needs no period check: most figures are of such
+            // units.
+            if u == previous || slot_of.get(u as usize).is_none_or(|&s| s != NONE) {
+                previous = u;
+                continue;
+            }
+            if per_index.get(period).is_none() {
+                continue;
+            }
+            let mut u = u;
+            while slot_of[u as usize] == NONE {
+                slot_of[u as usize] = units.len() as u32;
+                units.push(u);
+                match tree.parent(u) {
+                    Some(p) => u = p,
+                    None => break,
+                }
             }
         }
     }
@@ -919,28 +1114,40 @@ pub fn roll_up(
             }
         }
     }
-    let mut derived_pos = vec![NONE; n_ind];
-    for (k, &i) in catalogue.derived_order.iter().enumerate() {
-        derived_pos[i as usize] = k as u32;
+    let mut row = vec![NONE; n_ind];
+    let mut n_rows = 0usize;
+    for (i, r) in row.iter_mut().enumerate() {
+        if is_wanted(i) {
+            *r = n_rows as u32;
+            n_rows += 1;
+        }
     }
-    let n_derived = catalogue.derived_order.len();
+    let mut derived_pos = vec![NONE; n_ind];
+    let mut n_derived = 0usize;
+    for &i in &catalogue.derived_order {
+        if is_wanted(i as usize) {
+            derived_pos[i as usize] = n_derived as u32;
+            n_derived += 1;
+        }
+    }
     let mut cube = Cube {
         periods: periods.to_vec(),
-        n_ind,
+        row,
+        n_rows,
         slot_of,
         scale: figures.scale.clone(),
-        own: vec![i64::MIN; units.len() * n_ind * n_per],
-        own_standing: vec![FINAL; units.len() * n_ind * n_per],
-        agg_standing: vec![FINAL; n_agg as usize * n_ind * n_per],
+        own: vec![i64::MIN; units.len() * n_rows * n_per],
+        own_standing: vec![FINAL; units.len() * n_rows * n_per],
+        agg_standing: vec![FINAL; n_agg as usize * n_rows * n_per],
         agg_row,
-        agg: vec![0; n_agg as usize * n_ind * n_per],
-        agg_n: vec![0; n_agg as usize * n_ind * n_per],
+        agg: vec![0; n_agg as usize * n_rows * n_per],
+        agg_n: vec![0; n_agg as usize * n_rows * n_per],
         derived_pos,
         n_derived,
         derived: vec![f64::NAN; units.len() * n_derived * n_per],
         units,
     };
-    if cube.units.is_empty() {
+    if cube.units.is_empty() || n_per == 0 {
         return Ok(cube);
     }
     // Each indicator's values are brought to its common scale by one multiplication, known
@@ -955,45 +1162,76 @@ pub fn roll_up(
             })
         })
         .collect();
-    let per_slot = n_ind * n_per;
-    for k in 0..figures.len() {
-        let Some(p) = per_index.get(figures.period[k]) else {
+    let per_slot = n_rows * n_per;
+    let (own, own_standing, slot_of, row) = (
+        &mut cube.own,
+        &mut cube.own_standing,
+        &cube.slot_of,
+        &cube.row,
+    );
+    let rows = figures
+        .period
+        .iter()
+        .zip(&figures.indicator)
+        .zip(&figures.unit)
+        .zip(&figures.value)
+        .zip(&figures.value_scale)
+        .zip(&figures.standing);
+    for (((((&period, &ind), &unit), &value), &value_scale), &standing) in rows {
+        let i = ind as usize;
+        let r = row[i];
+        if r == NONE {
+            continue;
+        }
+        let Some(p) = per_index.get(period) else {
             continue;
         };
-        let ind = figures.indicator[k] as usize;
-        let slot = cube.slot_of[figures.unit[k] as usize] as usize;
-        let c = slot * per_slot + ind * n_per + p;
-        let overflow = || RollupError::Overflow(catalogue.id(figures.indicator[k]).to_string());
-        let factor =
-            factors[ind][usize::from(figures.value_scale[k]).min(28)].ok_or_else(overflow)?;
+        let overflow = || RollupError::Overflow(catalogue.id(ind).to_string());
+        let slot = slot_of[unit as usize] as usize;
+        let c = slot * per_slot + r as usize * n_per + p;
+        let factor = factors[i][usize::from(value_scale).min(28)].ok_or_else(overflow)?;
         let v = if factor == 1 {
-            figures.value[k]
+            value
         } else {
-            figures.value[k].checked_mul(factor).ok_or_else(overflow)?
+            value.checked_mul(factor).ok_or_else(overflow)?
         };
-        cube.own_standing[c] = cube.own_standing[c].min(figures.standing[k] as u8);
+        // Cells start final: only a less firm figure changes their standing.
+        let standing = standing as u8;
+        if standing < FINAL {
+            own_standing[c] = own_standing[c].min(standing);
+        }
         // Several predecessors can flow into one successor: their shares add up.
-        cube.own[c] = if cube.own[c] == i64::MIN {
+        let cell = &mut own[c];
+        *cell = if *cell == i64::MIN {
             v
         } else {
-            cube.own[c].checked_add(v).ok_or_else(overflow)?
+            cell.checked_add(v).ok_or_else(overflow)?
         };
     }
-    fill_years_from_subperiods(&mut cube, catalogue);
-    // CountWhere: a flag where the source indicator is reported.
+    let years = year_groups(&cube.periods);
+    let year_methods: Vec<(usize, AggregationMethod)> = catalogue
+        .rules
+        .iter()
+        .enumerate()
+        .filter_map(|(i, rule)| match rule {
+            Rule::Base(m) => Some((cube.row_of(i as u32)?, *m)),
+            _ => None,
+        })
+        .collect();
+    // CountWhere, in the catalogue's order: each reads its source at the scale in force when
+    // its turn comes (a count_where source already turned into flags is at scale 0).
+    let mut count_where = Vec::new();
     for (i, rule) in catalogue.rules.iter().enumerate() {
         if let Rule::CountWhere { source, op, value } = rule {
             let s = cube.scale.get(*source as usize).copied().unwrap_or(0);
-            for slot in 0..cube.units.len() as u32 {
-                for p in 0..n_per {
-                    let src = cube.own[cube.cell(slot, *source, p)];
-                    let c = cube.cell(slot, i as u32, p);
-                    if src != i64::MIN && cube.own[c] == i64::MIN {
-                        cube.own_standing[c] = cube.own_standing[cube.cell(slot, *source, p)];
-                        let v = from_scaled(i128::from(src), s).unwrap_or_default();
-                        cube.own[c] = i64::from(op.holds(v, *value));
-                    }
-                }
+            if let (Some(indicator), Some(source)) = (cube.row_of(i as u32), cube.row_of(*source)) {
+                count_where.push(CountWhere {
+                    indicator,
+                    source,
+                    op: *op,
+                    value: *value,
+                    scale: s,
+                });
             }
             if let Some(sc) = cube.scale.get_mut(i) {
                 *sc = 0;
@@ -1001,145 +1239,295 @@ pub fn roll_up(
         }
     }
     // Bottom-up: every slot's value goes into its parent's aggregate. Slots are visited
-    // deepest first so a parent's aggregate is complete before it is passed on.
+    // deepest first so a parent's aggregate is complete before it is passed on; by then the
+    // slot's own figures, years and flags are complete too, so each slot is finished in one
+    // visit while its block of the cube is in cache.
     let mut order: Vec<u32> = (0..cube.units.len() as u32).collect();
     order.sort_by_key(|s| std::cmp::Reverse(tree.depth[cube.units[*s as usize] as usize]));
-    let methods: Vec<(u32, AggregationMethod)> = catalogue
+    let methods: Vec<(u32, usize, AggregationMethod)> = catalogue
         .rules
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| match r {
-            Rule::Base(m) => Some((i as u32, *m)),
-            Rule::CountWhere { .. } => Some((i as u32, AggregationMethod::Sum)),
-            Rule::Derived { .. } => None,
+        .filter_map(|(i, r)| {
+            let m = match r {
+                Rule::Base(m) => *m,
+                Rule::CountWhere { .. } => AggregationMethod::Sum,
+                Rule::Derived { .. } => return None,
+            };
+            Some((i as u32, cube.row_of(i as u32)?, m))
         })
         .collect();
+    // Derived values of finished slots, a batch at a time: enough rows per formula evaluation
+    // to amortise it, few enough that the batch's blocks are still in cache.
+    let batch_len = (2048 / n_per).max(1);
+    let mut batch = Vec::with_capacity(batch_len);
+    let mut scratch = DeriveScratch::default();
     for &slot in &order {
-        let Some(parent) = tree.parent(cube.units[slot as usize]) else {
-            continue;
-        };
-        let pslot = cube.slot_of[parent as usize];
-        for &(i, m) in &methods {
-            for p in 0..n_per {
-                let c = cube.cell(slot, i, p);
-                let own = cube.own[c];
-                let (v, standing) = if own != i64::MIN {
-                    (own, cube.own_standing[c])
-                } else if m == AggregationMethod::Last {
-                    continue;
-                } else if let Some(a) = cube.aggregate(slot, i, p) {
-                    let st = cube
-                        .agg_cell(slot, i, p)
-                        .map_or(FINAL, |ac| cube.agg_standing[ac]);
-                    (a, st)
-                } else {
-                    continue;
-                };
-                let Some(pc) = cube.agg_cell(pslot, i, p) else {
-                    continue;
-                };
-                cube.agg[pc] = combine(m, cube.agg[pc], cube.agg_n[pc], v)
-                    .ok_or_else(|| RollupError::Overflow(catalogue.id(i).to_string()))?;
-                cube.agg_n[pc] += 1;
-                cube.agg_standing[pc] = cube.agg_standing[pc].min(standing);
-            }
+        cube.fill_years(slot as usize, &year_methods, &years);
+        cube.count_where(slot as usize, &count_where);
+        cube.pass_up(tree, catalogue, slot, &methods)?;
+        batch.push(slot);
+        if batch.len() == batch_len {
+            cube.derive(catalogue, &batch, &mut scratch);
+            batch.clear();
         }
     }
-    // Derived: from each unit's values in force, column by column.
-    let n_slots = cube.units.len();
-    let mut columns: Vec<Vec<f64>> = Vec::new();
-    let mut out = vec![f64::NAN; n_slots];
-    for &i in &catalogue.derived_order {
-        let Rule::Derived { formula, inputs } = &catalogue.rules[i as usize] else {
-            continue;
-        };
-        for p in 0..n_per {
-            columns.resize_with(inputs.len(), Vec::new);
-            for (col, &x) in columns.iter_mut().zip(inputs) {
-                col.clear();
-                col.extend((0..n_slots as u32).map(|s| cube.value_f64(catalogue, s, x, p)));
-            }
-            let refs: Vec<&[f64]> = columns.iter().map(|c| c.as_slice()).collect();
-            formula.eval_columns(&refs, &mut out);
-            for (s, v) in out.iter().enumerate() {
-                if let Some(c) = cube.derived_cell(s as u32, i, p) {
-                    cube.derived[c] = *v;
-                }
-            }
-        }
-    }
+    cube.derive(catalogue, &batch, &mut scratch);
     Ok(cube)
 }
 
-/// A unit's year from its own quarters (or halves, or months) when it reported no yearly
-/// figure: flows add up over a complete year, stocks take the last period, min and max
-/// take theirs. An incomplete year of a flow stays empty rather than understated.
-fn fill_years_from_subperiods(cube: &mut Cube, catalogue: &Catalogue) {
-    let periods = cube.periods.clone();
-    let n_per = periods.len();
-    for (py, year) in periods.iter().enumerate() {
-        let Period::Year(y) = *year else { continue };
-        let position = |p: Period| periods.iter().position(|x| *x == p);
-        // Each way to make up the year, as positions in the cube; only complete sets of
-        // periods (all four quarters present among the rolled-up periods) are tried.
-        let groups: Vec<Vec<usize>> = [
-            (1..=4u8)
-                .map(|q| position(Period::Quarter(y, q)))
-                .collect::<Option<Vec<_>>>(),
-            (1..=2u8)
-                .map(|h| position(Period::Half(y, h)))
-                .collect::<Option<Vec<_>>>(),
-            (1..=12u8)
-                .map(|m| position(Period::Month(y, m)))
-                .collect::<Option<Vec<_>>>(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        if groups.is_empty() {
-            continue;
+/// Each year among `periods` with the ways to make it up from its quarters, halves or months,
+/// as positions in `periods`; only complete sets of periods (all four quarters present among
+/// the rolled-up periods) are ways.
+fn year_groups(periods: &[Period]) -> Vec<(usize, Vec<Vec<usize>>)> {
+    let position = |p: Period| periods.iter().position(|x| *x == p);
+    periods
+        .iter()
+        .enumerate()
+        .filter_map(|(py, year)| {
+            let Period::Year(y) = *year else { return None };
+            let groups: Vec<Vec<usize>> = [
+                (1..=4u8)
+                    .map(|q| position(Period::Quarter(y, q)))
+                    .collect::<Option<Vec<_>>>(),
+                (1..=2u8)
+                    .map(|h| position(Period::Half(y, h)))
+                    .collect::<Option<Vec<_>>>(),
+                (1..=12u8)
+                    .map(|m| position(Period::Month(y, m)))
+                    .collect::<Option<Vec<_>>>(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            (!groups.is_empty()).then_some((py, groups))
+        })
+        .collect()
+}
+
+/// A count_where indicator resolved for a roll-up: its row and its source's.
+struct CountWhere {
+    indicator: usize,
+    source: usize,
+    op: CompareOp,
+    value: Decimal,
+    /// The scale of the source's values.
+    scale: u32,
+}
+
+/// Buffers reused by every batch of derived values.
+#[derive(Default)]
+struct DeriveScratch {
+    columns: Vec<Vec<f64>>,
+    out: Vec<f64>,
+}
+
+impl Cube {
+    /// A unit's year from its own quarters (or halves, or months) when it reported no yearly
+    /// figure: flows add up over a complete year, stocks take the last period, min and max
+    /// take theirs. An incomplete year of a flow stays empty rather than understated.
+    fn fill_years(
+        &mut self,
+        slot: usize,
+        methods: &[(usize, AggregationMethod)],
+        years: &[(usize, Vec<Vec<usize>>)],
+    ) {
+        let n_per = self.periods.len();
+        if years.is_empty() {
+            return;
         }
-        for (i, rule) in catalogue.rules.iter().enumerate() {
-            let Rule::Base(method) = rule else { continue };
-            for slot in 0..cube.units.len() {
-                let base = (slot * cube.n_ind + i) * n_per;
-                if cube.own[base + py] != i64::MIN {
+        for &(r, method) in methods {
+            let at = (slot * self.n_rows + r) * n_per;
+            let Some(row) = self.own.get_mut(at..at + n_per) else {
+                continue;
+            };
+            for (py, groups) in years {
+                if row[*py] != i64::MIN {
                     continue;
                 }
-                for group in &groups {
-                    let mut present = 0usize;
-                    let (mut sum, mut min, mut max) = (Some(0i64), i64::MAX, i64::MIN);
-                    for &p in group {
-                        let v = cube.own[base + p];
-                        if v != i64::MIN {
-                            present += 1;
-                            sum = sum.and_then(|s| s.checked_add(v));
-                            min = min.min(v);
-                            max = max.max(v);
-                        }
-                    }
-                    if present == 0 {
-                        continue;
-                    }
-                    let last = group
-                        .last()
-                        .map(|&p| cube.own[base + p])
-                        .filter(|v| *v != i64::MIN);
-                    let v = match method {
-                        AggregationMethod::Sum if present == group.len() => sum,
-                        AggregationMethod::Sum => None,
-                        AggregationMethod::Count | AggregationMethod::Last => last,
-                        AggregationMethod::Min => Some(min),
-                        AggregationMethod::Max => Some(max),
-                    };
-                    if let Some(v) = v {
-                        cube.own[base + py] = v;
-                        break;
-                    }
+                if let Some(v) = year_of(row, groups, method) {
+                    row[*py] = v;
                 }
             }
         }
     }
+
+    /// CountWhere: a flag where the source indicator is reported.
+    fn count_where(&mut self, slot: usize, rules: &[CountWhere]) {
+        let n_per = self.periods.len();
+        for r in rules {
+            let src = (slot * self.n_rows + r.source) * n_per;
+            let dst = (slot * self.n_rows + r.indicator) * n_per;
+            for p in 0..n_per {
+                let v = self.own[src + p];
+                if v != i64::MIN && self.own[dst + p] == i64::MIN {
+                    self.own_standing[dst + p] = self.own_standing[src + p];
+                    let v = from_scaled(i128::from(v), r.scale).unwrap_or_default();
+                    self.own[dst + p] = i64::from(r.op.holds(v, r.value));
+                }
+            }
+        }
+    }
+
+    /// Adds a finished slot's values (its own, else its children's aggregate) into its
+    /// parent's aggregate.
+    fn pass_up(
+        &mut self,
+        tree: &Tree,
+        catalogue: &Catalogue,
+        slot: u32,
+        methods: &[(u32, usize, AggregationMethod)],
+    ) -> Result<(), RollupError> {
+        let (n_rows, n_per) = (self.n_rows, self.periods.len());
+        let Some(parent) = tree.parent(self.units[slot as usize]) else {
+            return Ok(());
+        };
+        let Some(&prow) = self
+            .slot_of
+            .get(parent as usize)
+            .and_then(|&ps| self.agg_row.get(ps as usize))
+            .filter(|&&r| r != NONE)
+        else {
+            return Ok(());
+        };
+        let srow = self.agg_row[slot as usize];
+        if srow == NONE {
+            // A slot without children (most are communes): only its own figures go up, a
+            // row of periods at a time, the method chosen once per row.
+            for &(i, r, m) in methods {
+                let own = (slot as usize * n_rows + r) * n_per;
+                let to = (prow as usize * n_rows + r) * n_per;
+                let (Some(own), Some(standing)) = (
+                    self.own.get(own..own + n_per),
+                    self.own_standing.get(own..own + n_per),
+                ) else {
+                    continue;
+                };
+                let (Some(agg), Some(n), Some(agg_standing)) = (
+                    self.agg.get_mut(to..to + n_per),
+                    self.agg_n.get_mut(to..to + n_per),
+                    self.agg_standing.get_mut(to..to + n_per),
+                ) else {
+                    continue;
+                };
+                let row = Row {
+                    own,
+                    standing,
+                    agg,
+                    n,
+                    agg_standing,
+                };
+                let added = match m {
+                    AggregationMethod::Sum | AggregationMethod::Count => {
+                        row.add(|acc, v| acc.checked_add(v))
+                    }
+                    AggregationMethod::Min => row.add(|acc, v| Some(acc.min(v))),
+                    AggregationMethod::Max => row.add(|acc, v| Some(acc.max(v))),
+                    AggregationMethod::Last => row.add(|acc, _| Some(acc)),
+                };
+                added.ok_or_else(|| RollupError::Overflow(catalogue.id(i).to_string()))?;
+            }
+            return Ok(());
+        }
+        for &(i, r, m) in methods {
+            let own = (slot as usize * n_rows + r) * n_per;
+            let mine = (srow != NONE).then(|| (srow as usize * n_rows + r) * n_per);
+            let to = (prow as usize * n_rows + r) * n_per;
+            for p in 0..n_per {
+                let c = own + p;
+                let (v, standing) = if self.own[c] != i64::MIN {
+                    (self.own[c], self.own_standing[c])
+                } else if m == AggregationMethod::Last {
+                    continue;
+                } else {
+                    match mine.map(|a| a + p).filter(|&a| self.agg_n[a] > 0) {
+                        Some(a) => (self.agg[a], self.agg_standing[a]),
+                        None => continue,
+                    }
+                };
+                let pc = to + p;
+                self.agg[pc] = combine(m, self.agg[pc], self.agg_n[pc], v)
+                    .ok_or_else(|| RollupError::Overflow(catalogue.id(i).to_string()))?;
+                self.agg_n[pc] += 1;
+                self.agg_standing[pc] = self.agg_standing[pc].min(standing);
+            }
+        }
+        Ok(())
+    }
+
+    /// Derived values of finished slots, from each slot's values in force: a column holds
+    /// every slot's row of periods, and each formula is evaluated once over the batch, in an
+    /// order where inputs come first.
+    fn derive(&mut self, catalogue: &Catalogue, slots: &[u32], scratch: &mut DeriveScratch) {
+        let n_per = self.periods.len();
+        if slots.is_empty() || n_per == 0 {
+            return;
+        }
+        let rows = slots.len() * n_per;
+        for &i in &catalogue.derived_order {
+            let Rule::Derived { formula, inputs } = &catalogue.rules[i as usize] else {
+                continue;
+            };
+            let Some(pos) = self
+                .derived_pos
+                .get(i as usize)
+                .filter(|&&p| p != NONE)
+                .map(|&p| p as usize)
+            else {
+                continue;
+            };
+            scratch.columns.resize_with(inputs.len(), Vec::new);
+            for (col, &x) in scratch.columns.iter_mut().zip(inputs) {
+                col.clear();
+                col.resize(rows, f64::NAN);
+                for (&slot, row) in slots.iter().zip(col.chunks_exact_mut(n_per)) {
+                    self.row_f64(catalogue, slot, x, row);
+                }
+            }
+            scratch.out.clear();
+            scratch.out.resize(rows, f64::NAN);
+            let refs: Vec<&[f64]> = scratch.columns.iter().map(|c| c.as_slice()).collect();
+            formula.eval_columns(&refs, &mut scratch.out);
+            for (&slot, row) in slots.iter().zip(scratch.out.chunks_exact(n_per)) {
+                let at = (slot as usize * self.n_derived + pos) * n_per;
+                if let Some(dst) = self.derived.get_mut(at..at + n_per) {
+                    dst.copy_from_slice(row);
+                }
+            }
+        }
+    }
+}
+
+/// A year's value from the first way to make it up that gives one.
+fn year_of(row: &[i64], groups: &[Vec<usize>], method: AggregationMethod) -> Option<i64> {
+    for group in groups {
+        let mut present = 0usize;
+        let (mut sum, mut min, mut max) = (Some(0i64), i64::MAX, i64::MIN);
+        for &p in group {
+            let v = row[p];
+            if v != i64::MIN {
+                present += 1;
+                sum = sum.and_then(|s| s.checked_add(v));
+                min = min.min(v);
+                max = max.max(v);
+            }
+        }
+        if present == 0 {
+            continue;
+        }
+        let last = group.last().map(|&p| row[p]).filter(|v| *v != i64::MIN);
+        let v = match method {
+            AggregationMethod::Sum if present == group.len() => sum,
+            AggregationMethod::Sum => None,
+            AggregationMethod::Count | AggregationMethod::Last => last,
+            AggregationMethod::Min => Some(min),
+            AggregationMethod::Max => Some(max),
+        };
+        if v.is_some() {
+            return v;
+        }
+    }
+    None
 }
 
 /// Which reporting units a rolled-up value comes from: the units whose own figures for the
@@ -1229,18 +1617,55 @@ impl<'a> Rollups<'a> {
         })
     }
 
+    /// [`Rollups::from_figures`] for the questions of a few indicators (the targets of a
+    /// resolution): only `indicators` (by id; unknown ids are ignored) and what they are
+    /// computed from are rolled up ([`roll_up_of`]). Their series are those of the full
+    /// roll-up; the series of any other indicator is empty.
+    pub fn from_figures_of(
+        tree: Tree,
+        catalogue: Catalogue,
+        figures: &Figures,
+        indicators: &[&str],
+    ) -> Result<Rollups<'static>, RollupError> {
+        let wanted: Vec<u32> = indicators
+            .iter()
+            .filter_map(|id| catalogue.index_of(id))
+            .collect();
+        let cube = roll_up_of(
+            &tree,
+            &catalogue,
+            figures,
+            &periods_with_years(figures),
+            &wanted,
+        )?;
+        Ok(Rollups {
+            ds: None,
+            tree,
+            built: Some((catalogue, cube)),
+        })
+    }
+
     /// Roll-ups of figures already in columns, with `fallback` holding the figures of units
     /// outside the tree (filtered by `filter` like [`Rollups::new`]'s), for the series of such
     /// a unit: a store's bulk read gives the columns, the few units outside the tree a caller
-    /// asks about get their own figures from `fallback`.
+    /// asks about get their own figures from `fallback`. With `indicators`, only those and
+    /// what they are computed from are rolled up, as in [`Rollups::from_figures_of`].
     pub fn from_figures_with_fallback(
         tree: Tree,
         catalogue: Catalogue,
         figures: &Figures,
         fallback: &'a Dataset,
         filter: FigureFilter,
+        indicators: Option<&[&str]>,
     ) -> Result<Rollups<'a>, RollupError> {
-        let cube = roll_up(&tree, &catalogue, figures, &periods_with_years(figures))?;
+        let periods = periods_with_years(figures);
+        let cube = match indicators {
+            Some(ids) => {
+                let wanted: Vec<u32> = ids.iter().filter_map(|id| catalogue.index_of(id)).collect();
+                roll_up_of(&tree, &catalogue, figures, &periods, &wanted)?
+            }
+            None => roll_up(&tree, &catalogue, figures, &periods)?,
+        };
         Ok(Rollups {
             ds: Some((fallback, filter)),
             tree,
@@ -1258,21 +1683,12 @@ impl<'a> Rollups<'a> {
     /// the figures it came from.
     pub fn series(&self, unit: &str, indicator: &str) -> Vec<Figure> {
         if let Some((catalogue, cube)) = &self.built {
-            if self
+            let u = self
                 .tree
                 .index_of(unit)
-                .is_some_and(|u| self.tree.is_present(u))
-                && catalogue.index_of(indicator).is_some()
-            {
-                return cube
-                    .series(&self.tree, catalogue, unit, indicator)
-                    .into_iter()
-                    .map(|(period, v)| Figure {
-                        period,
-                        value: v.value,
-                        standing: v.standing,
-                    })
-                    .collect();
+                .filter(|&u| self.tree.is_present(u));
+            if let (Some(u), Some(i)) = (u, catalogue.index_of(indicator)) {
+                return cube.figures_of(catalogue, u, i);
             }
         }
         // A unit outside the tree of the date (it ended, or did not exist yet): its own figures.
@@ -1294,22 +1710,24 @@ impl<'a> Rollups<'a> {
 /// value.
 fn periods_with_years(figures: &Figures) -> Vec<Period> {
     // A bitmap over period ordinals: hashing millions of periods costs more than the roll-up.
-    let (Some(lo), Some(hi)) = (
-        figures
-            .period
-            .iter()
-            .map(|p| PeriodIndex::ordinal(Period::Year(p.year())))
-            .min(),
-        figures
-            .period
-            .iter()
-            .map(|p| PeriodIndex::ordinal(*p))
-            .max(),
-    ) else {
+    // It spans whole years, from the first year's ordinal to the largest the last year's
+    // periods can have (a month is at most 255).
+    let Some((first, last)) = figures.period.iter().fold(None, |span, p| {
+        let y = p.year();
+        Some(span.map_or((y, y), |(a, b): (i32, i32)| (a.min(y), b.max(y))))
+    }) else {
         return Vec::new();
     };
+    let lo = PeriodIndex::ordinal(Period::Year(first));
+    let hi = PeriodIndex::ordinal(Period::Month(last, u8::MAX));
     let mut seen = vec![false; usize::try_from(hi - lo + 1).unwrap_or(0)];
+    let mut previous = None;
     for p in &figures.period {
+        // Figures come in runs of one period: each run is marked once.
+        if previous == Some(*p) {
+            continue;
+        }
+        previous = Some(*p);
         for o in [
             PeriodIndex::ordinal(*p),
             PeriodIndex::ordinal(Period::Year(p.year())),

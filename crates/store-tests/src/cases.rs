@@ -1119,10 +1119,11 @@ pub async fn judgement_from_bulk_read_equals_whole_dataset(store: &dyn Store) {
                     figures,
                     outside,
                     filter,
+                    ..
                 }) = InForce::read(store, &structure, opts.filter(), as_of, None).await
                 {
                     let bulk = Rollups::from_figures_with_fallback(
-                        tree, catalogue, &figures, &outside, filter,
+                        tree, catalogue, &figures, &outside, filter, None,
                     )
                     .unwrap_or_else(|e| panic!("{e}"));
                     for u in &full.units {
@@ -1145,6 +1146,7 @@ pub async fn judgement_from_bulk_read_equals_whole_dataset(store: &dyn Store) {
                             figures,
                             outside,
                             filter,
+                            ..
                         } = InForce::read(
                             store,
                             &structure,
@@ -1158,7 +1160,7 @@ pub async fn judgement_from_bulk_read_equals_whole_dataset(store: &dyn Store) {
                         .await
                         .unwrap_or_else(|e| panic!("{e}"));
                         let one = Rollups::from_figures_with_fallback(
-                            tree, catalogue, &figures, &outside, filter,
+                            tree, catalogue, &figures, &outside, filter, None,
                         )
                         .unwrap_or_else(|e| panic!("{e}"));
                         for i in &full.indicators {

@@ -21,14 +21,16 @@ pub enum InForceError {
 
 /// The figures in force at a date in the tree of that date, and, for the units outside that
 /// tree a caller asks about, their own figures (`outside.observations`). Make the roll-ups
-/// with `Rollups::from_figures_with_fallback(tree, catalogue, &figures, &outside, filter)`:
-/// they borrow `outside`.
+/// with `Rollups::from_figures_with_fallback(tree, catalogue, &figures, &outside, filter,
+/// indicators.as_deref())`: they borrow `outside`.
 pub struct InForce {
     pub tree: Tree,
     pub catalogue: Catalogue,
     pub figures: Figures,
     pub outside: Dataset,
     pub filter: FigureFilter,
+    /// The indicators asked about (what they are computed from is read too); `None`: all.
+    pub indicators: Option<Vec<String>>,
 }
 
 impl InForce {
@@ -53,6 +55,22 @@ impl InForce {
             |s| s.units.iter().map(String::as_str).collect(),
         );
         let units = scope.map(|_| reporters(&tree, &lineage, &asked));
+        let indicators: Option<Vec<String>> = scope
+            .filter(|s| !s.indicators.is_empty())
+            .map(|s| s.indicators.clone());
+        // The indicators asked about and everything they are computed from, by position.
+        let needed = match (&indicators, Catalogue::new(&structure.indicators)) {
+            (Some(ids), Ok(catalogue)) => {
+                let asked: Vec<u32> = ids.iter().filter_map(|i| catalogue.index_of(i)).collect();
+                let mask = catalogue.needed_by(&asked);
+                Some(
+                    (0..mask.len() as u32)
+                        .filter(|&i| mask[i as usize])
+                        .collect::<Vec<u32>>(),
+                )
+            }
+            _ => None,
+        };
         let columns = store
             .load_figures(&FigureQuery {
                 first_year: 0,
@@ -60,10 +78,12 @@ impl InForce {
                 known_by: filter.known_by,
                 include_unapproved: filter.include_unapproved,
                 units,
-                indicators: None,
+                indicators: needed,
             })
             .await?;
-        Self::from_columns(structure, tree, &lineage, &columns, filter, &asked)
+        let mut read = Self::from_columns(structure, tree, &lineage, &columns, filter, &asked)?;
+        read.indicators = indicators;
+        Ok(read)
     }
 
     /// [`InForce::read`] on columns already read, in `tree` with its `lineage`.
@@ -137,6 +157,7 @@ impl InForce {
             figures,
             outside,
             filter,
+            indicators: None,
         })
     }
 }
@@ -163,10 +184,19 @@ pub async fn judge<T>(
             figures,
             outside,
             filter,
+            indicators,
         }) => {
-            if let Ok(r) =
-                Rollups::from_figures_with_fallback(tree, catalogue, &figures, &outside, filter)
-            {
+            let only: Option<Vec<&str>> = indicators
+                .as_ref()
+                .map(|v| v.iter().map(String::as_str).collect());
+            if let Ok(r) = Rollups::from_figures_with_fallback(
+                tree,
+                catalogue,
+                &figures,
+                &outside,
+                filter,
+                only.as_deref(),
+            ) {
                 return Ok(f(&ds, &r));
             }
         }
