@@ -494,8 +494,8 @@ fn adjustment_rows(ds: &Dataset, subjects: &[Subject], as_of: NaiveDate) -> Vec<
     out
 }
 
-/// What a question asks of the figures: the units whose series it reads and their indicators
-/// (none listed: every indicator). A store reads the figures of these units, of the units
+/// What a question asks of the figures: the units whose series it reads and their indicators.
+/// A store reads the figures of these units, of the units
 /// below them and of their predecessors, for these indicators and what they are computed from
 /// — nothing else.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1154,7 +1154,7 @@ pub async fn judgement_from_bulk_read_equals_whole_dataset(store: &dyn Store) {
                             as_of,
                             Some(&Scope {
                                 units: vec![u.id.clone()],
-                                indicators: Vec::new(),
+                                indicators: full.indicators.iter().map(|i| i.id.clone()).collect(),
                             }),
                         )
                         .await

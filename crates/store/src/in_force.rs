@@ -55,9 +55,7 @@ impl InForce {
             |s| s.units.iter().map(String::as_str).collect(),
         );
         let units = scope.map(|_| reporters(&tree, &lineage, &asked));
-        let indicators: Option<Vec<String>> = scope
-            .filter(|s| !s.indicators.is_empty())
-            .map(|s| s.indicators.clone());
+        let indicators: Option<Vec<String>> = scope.map(|s| s.indicators.clone());
         // The indicators asked about and everything they are computed from, by position.
         let needed = match (&indicators, Catalogue::new(&structure.indicators)) {
             (Some(ids), Ok(catalogue)) => {
