@@ -124,6 +124,9 @@ impl Tree {
 #[derive(Debug, Clone)]
 pub struct Lineage {
     targets: Vec<Vec<(u32, Decimal)>>,
+    /// Units whose figures stay their own, whole (those present in the tree): the bulk load's
+    /// test for every figure, cheaper than comparing a decimal share.
+    identity: Vec<bool>,
 }
 
 impl Lineage {
@@ -137,14 +140,24 @@ impl Lineage {
                 }
             }
         }
-        let targets = (0..tree.len() as u32)
+        let targets: Vec<Vec<(u32, Decimal)>> = (0..tree.len() as u32)
             .map(|u| {
                 let mut out = Vec::new();
                 resolve(tree, &next, u, Decimal::ONE, 0, &mut out);
                 out
             })
             .collect();
-        Lineage { targets }
+        let identity = targets
+            .iter()
+            .enumerate()
+            .map(|(u, t)| matches!(t.as_slice(), [(to, share)] if *to as usize == u && *share == Decimal::ONE))
+            .collect();
+        Lineage { targets, identity }
+    }
+
+    /// Whether unit `u`'s figures stay its own, whole.
+    pub fn is_identity(&self, u: u32) -> bool {
+        self.identity.get(u as usize).copied().unwrap_or(false)
     }
 
     /// Where figures of unit `u` go: (present unit, share).
@@ -410,28 +423,23 @@ impl Figures {
         catalogue: &Catalogue,
         r: Scaled,
     ) -> Result<(), RollupError> {
-        match lineage.of(r.origin) {
-            [(to, share)] if *to == r.origin && *share == Decimal::ONE => {
-                self.push_row(r.origin, r, r.mantissa, r.scale);
-                Ok(())
-            }
-            targets => {
-                let value = Decimal::new(r.mantissa, r.scale);
-                for &(to, share) in targets {
-                    let v = if share == Decimal::ONE || !catalogue.is_additive(r.indicator) {
-                        value
-                    } else {
-                        value * share
-                    };
-                    let v = v.normalize();
-                    let mantissa = i64::try_from(v.mantissa()).map_err(|_| {
-                        RollupError::Overflow(catalogue.id(r.indicator).to_string())
-                    })?;
-                    self.push_row(to, r, mantissa, v.scale());
-                }
-                Ok(())
-            }
+        if lineage.is_identity(r.origin) {
+            self.push_row(r.origin, r, r.mantissa, r.scale);
+            return Ok(());
         }
+        let value = Decimal::new(r.mantissa, r.scale);
+        for &(to, share) in lineage.of(r.origin) {
+            let v = if share == Decimal::ONE || !catalogue.is_additive(r.indicator) {
+                value
+            } else {
+                value * share
+            };
+            let v = v.normalize();
+            let mantissa = i64::try_from(v.mantissa())
+                .map_err(|_| RollupError::Overflow(catalogue.id(r.indicator).to_string()))?;
+            self.push_row(to, r, mantissa, v.scale());
+        }
+        Ok(())
     }
 
     /// Adds a figure given as a decimal.
