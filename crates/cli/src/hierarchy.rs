@@ -1,19 +1,19 @@
 //! The commands on the unit hierarchy: `value` (a roll-up and where it came from), `allocate`
 //! (a target split among the sub-units, as a bundle) and `allocations` (the coherence of the
-//! shares with the whole). They load nothing themselves: each takes the dataset and returns
-//! the text to print.
+//! shares with the whole). They load nothing themselves: each takes the dataset (for `value`,
+//! the structure and the figures read in bulk) and returns the text to print.
 
 use std::collections::HashSet;
 
 use anyhow::{anyhow, bail, Result};
 use chitieu_domain::allocation::{self, Split};
 use chitieu_domain::formula::Formula;
-use chitieu_domain::rollup::{self, Catalogue, Cube, Figures, Lineage, Source, Tree, Value};
+use chitieu_domain::rollup::{self, Catalogue, Cube, Figures, Source, Tree, Value};
 use chitieu_domain::validate::target_key;
-use chitieu_domain::version::FigureFilter;
 use chitieu_domain::{Aggregation, Dataset, Indicator, Period, Subject, Target};
 use chitieu_reports::hierarchy::{self as render, ValueReport, ValueRow};
 use chitieu_reports::Lang;
+use chitieu_store::in_force::InForce;
 use chrono::NaiveDate;
 
 /// What `chitieu value` asks.
@@ -150,8 +150,9 @@ impl Rolled<'_> {
 }
 
 /// `chitieu value`: the value of an indicator at a unit for a period, where it came from and,
-/// with `children`, the value of each sub-unit.
-pub fn value_report(ds: &Dataset, q: &ValueQuery<'_>) -> Result<ValueReport> {
+/// with `children`, the value of each sub-unit. `ds` is the structure; `read` the figures in
+/// force in the tree of `q.tree_date` (`InForce::read` of the unit and the indicator).
+pub fn value_report(ds: &Dataset, read: InForce, q: &ValueQuery<'_>) -> Result<ValueReport> {
     let unit = ds
         .units
         .iter()
@@ -163,7 +164,12 @@ pub fn value_report(ds: &Dataset, q: &ValueQuery<'_>) -> Result<ValueReport> {
         .find(|i| i.id == q.indicator)
         .ok_or_else(|| anyhow!("unknown indicator `{}`", q.indicator))?;
     let period: Period = q.period.parse()?;
-    let tree = Tree::at(&ds.units, q.tree_date);
+    let InForce {
+        tree,
+        catalogue,
+        figures,
+        ..
+    } = read;
     let Some(idx) = tree.index_of(&unit.id).filter(|&i| tree.is_present(i)) else {
         bail!(
             "unit `{}` does not exist on {} (the date of the unit tree, --tree-date)",
@@ -171,13 +177,6 @@ pub fn value_report(ds: &Dataset, q: &ValueQuery<'_>) -> Result<ValueReport> {
             q.tree_date
         );
     };
-    let lineage = Lineage::new(&tree, &ds.reorganisations);
-    let catalogue = Catalogue::new(&ds.indicators)?;
-    let filter = FigureFilter {
-        known_by: q.as_of,
-        include_unapproved: q.include_unapproved,
-    };
-    let figures = Figures::from_dataset(ds, &tree, &lineage, &catalogue, filter)?;
     let periods = with_subperiods(period);
     let cube = rollup::roll_up(&tree, &catalogue, &figures, &periods)?;
     let rolled = Rolled {
@@ -397,8 +396,14 @@ pub fn allocations_text(ds: &Dataset, lang: Lang, as_of: NaiveDate, json: bool) 
 }
 
 /// `chitieu value` as text or JSON.
-pub fn value_text(ds: &Dataset, lang: Lang, q: &ValueQuery<'_>, json: bool) -> Result<String> {
-    let r = value_report(ds, q)?;
+pub fn value_text(
+    ds: &Dataset,
+    read: InForce,
+    lang: Lang,
+    q: &ValueQuery<'_>,
+    json: bool,
+) -> Result<String> {
+    let r = value_report(ds, read, q)?;
     Ok(if json {
         serde_json::to_string_pretty(&render::value_json(&r))? + "\n"
     } else {

@@ -12,9 +12,10 @@ use anyhow::{anyhow, bail, Context, Result};
 use chitieu_domain::review::{self, ReviewOptions, Scope};
 use chitieu_domain::rollup::Rollups;
 use chitieu_domain::status::StatusOptions;
+use chitieu_domain::version::FigureFilter;
 use chitieu_domain::Dataset;
 use chitieu_reports::{json, markdown, Lang};
-use chitieu_store::in_force::judge;
+use chitieu_store::in_force::{judge, InForce};
 use chitieu_store::{Store, StoreError};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -562,7 +563,7 @@ async fn run(cli: Cli) -> Result<()> {
         } => {
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
-            let ds = store.load().await?;
+            let ds = store.load_structure().await?;
             let as_of = as_of.unwrap_or_else(today);
             let query = hierarchy::ValueQuery {
                 unit: &unit,
@@ -574,7 +575,17 @@ async fn run(cli: Cli) -> Result<()> {
                 include_unapproved,
             };
             let json = matches!(format, StatusFormat::Json);
-            write_out(None, &hierarchy::value_text(&ds, lang, &query, json)?)?;
+            let filter = FigureFilter {
+                known_by: as_of,
+                include_unapproved,
+            };
+            let scope = Scope {
+                units: vec![unit.clone()],
+                indicators: vec![indicator.clone()],
+            };
+            let read =
+                InForce::read(store.as_ref(), &ds, filter, query.tree_date, Some(&scope)).await?;
+            write_out(None, &hierarchy::value_text(&ds, read, lang, &query, json)?)?;
         }
         Command::Allocate {
             target,
