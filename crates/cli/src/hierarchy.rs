@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use anyhow::{anyhow, bail, Result};
 use chitieu_domain::allocation::{self, Split};
 use chitieu_domain::formula::Formula;
-use chitieu_domain::rollup::{self, Catalogue, Cube, Figures, Source, Tree, Value};
+use chitieu_domain::rollup::{self, Catalogue, Cube, Figures, Rollups, Source, Tree, Value};
 use chitieu_domain::validate::target_key;
 use chitieu_domain::{Aggregation, Dataset, Indicator, Period, Subject, Target};
 use chitieu_reports::hierarchy::{self as render, ValueReport, ValueRow};
@@ -229,6 +229,7 @@ fn find_target<'a>(ds: &'a Dataset, key: &str) -> Result<&'a Target> {
 /// `chitieu allocate`: the shares of `key` for the sub-units of its unit.
 pub fn allocate(
     ds: &Dataset,
+    rollups: &Rollups,
     key: &str,
     by: Option<(&str, &str)>,
     as_of: NaiveDate,
@@ -246,8 +247,9 @@ pub fn allocate(
             }
         }
     };
-    Ok(allocation::allocate(
+    Ok(allocation::allocate_with(
         ds,
+        rollups,
         &parent.resolution,
         &parent.code,
         &split,
@@ -379,8 +381,14 @@ pub fn shares_text(lang: Lang, ds: &Dataset, key: &str, shares: &[Target]) -> St
 }
 
 /// `chitieu allocations`: every target with shares, checked as of `as_of`.
-pub fn allocations_text(ds: &Dataset, lang: Lang, as_of: NaiveDate, json: bool) -> Result<String> {
-    let c = allocation::check(ds, as_of);
+pub fn allocations_text(
+    ds: &Dataset,
+    rollups: &Rollups,
+    lang: Lang,
+    as_of: NaiveDate,
+    json: bool,
+) -> Result<String> {
+    let c = allocation::check_with(ds, rollups, as_of);
     let tally = render::Tally {
         with_gap: c
             .iter()

@@ -597,24 +597,44 @@ async fn run(cli: Cli) -> Result<()> {
         } => {
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
-            let ds = store.load().await?;
             let as_of = as_of.unwrap_or_else(today);
             let by = by.as_deref().zip(period.as_deref());
-            let shares = hierarchy::allocate(&ds, &target, by, as_of)?;
-            let bundle = hierarchy::shares_bundle(&ds, &shares);
+            let approved = StatusOptions {
+                as_of,
+                include_unapproved: false,
+            };
+            let scope = |ds: &Dataset| Scope::of_allocation(ds, &target, by.map(|b| b.0));
+            let (bundle, text) = judged(store.as_ref(), approved, scope, |ds, rollups| {
+                let shares = hierarchy::allocate(ds, rollups, &target, by, as_of)?;
+                Ok((
+                    hierarchy::shares_bundle(ds, &shares),
+                    hierarchy::shares_text(lang, ds, &target, &shares),
+                ))
+            })
+            .await?;
             write_out(out.as_deref(), &bundle)?;
             if let Some(file) = &out {
-                write_out(None, &hierarchy::shares_text(lang, &ds, &target, &shares))?;
+                write_out(None, &text)?;
                 eprintln!("chitieu: shares written to {}", file.display());
             }
         }
         Command::Allocations { as_of, format } => {
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
-            let ds = store.load().await?;
             let as_of = as_of.unwrap_or_else(today);
             let json = matches!(format, StatusFormat::Json);
-            write_out(None, &hierarchy::allocations_text(&ds, lang, as_of, json)?)?;
+            let approved = StatusOptions {
+                as_of,
+                include_unapproved: false,
+            };
+            let text = judged(
+                store.as_ref(),
+                approved,
+                Scope::of_allocations,
+                |ds, rollups| hierarchy::allocations_text(ds, rollups, lang, as_of, json),
+            )
+            .await?;
+            write_out(None, &text)?;
         }
         Command::Gen(args) if args.import => {
             let db = db_or_default(cli.db)?;

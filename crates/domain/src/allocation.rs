@@ -70,6 +70,26 @@ pub fn allocate(
     split: &Split,
     date: chrono::NaiveDate,
 ) -> Result<Vec<Target>, AllocationError> {
+    let filter = FigureFilter {
+        known_by: date,
+        include_unapproved: false,
+    };
+    let rollups = crate::rollup::Rollups::new(ds, filter, date);
+    allocate_with(ds, &rollups, resolution, code, split, date)
+}
+
+/// [`allocate`] on roll-ups already made for `date` (approved figures known then, in the tree
+/// of that date), e.g. from a store's bulk read of [`Scope::of_allocation`].
+///
+/// [`Scope::of_allocation`]: crate::review::Scope::of_allocation
+pub fn allocate_with(
+    ds: &Dataset,
+    rollups: &crate::rollup::Rollups,
+    resolution: &str,
+    code: &str,
+    split: &Split,
+    date: chrono::NaiveDate,
+) -> Result<Vec<Target>, AllocationError> {
     let key = target_key(resolution, code);
     let parent = ds
         .targets
@@ -96,14 +116,6 @@ pub fn allocate(
     let additive = is_additive(indicator);
     // Weights and baselines from rolled-up figures: a district whose population only its
     // communes report still has one.
-    let rollups = crate::rollup::Rollups::new(
-        ds,
-        FigureFilter {
-            known_by: date,
-            include_unapproved: false,
-        },
-        date,
-    );
     let figure_at = |unit: &str, indicator: &str, period: crate::period::Period| {
         rollups
             .series(unit, indicator)
@@ -217,12 +229,21 @@ pub struct Share {
 
 /// Checks every parent target that has shares, with versions and figures as of `date`.
 pub fn check(ds: &Dataset, date: chrono::NaiveDate) -> Vec<Coherence> {
-    let mut out = Vec::new();
     let filter = FigureFilter {
         known_by: date,
         include_unapproved: false,
     };
-    let rollups = crate::rollup::Rollups::new(ds, filter, date);
+    check_with(ds, &crate::rollup::Rollups::new(ds, filter, date), date)
+}
+
+/// [`check`] on roll-ups already made for `date`, e.g. from a store's bulk read of
+/// [`Scope::of_allocations`](crate::review::Scope::of_allocations).
+pub fn check_with(
+    ds: &Dataset,
+    rollups: &crate::rollup::Rollups,
+    date: chrono::NaiveDate,
+) -> Vec<Coherence> {
+    let mut out = Vec::new();
     for parent in &ds.targets {
         let key = target_key(&parent.resolution, &parent.code);
         let children: Vec<&Target> = ds

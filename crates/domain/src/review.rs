@@ -542,6 +542,38 @@ impl Scope {
         scope
     }
 
+    /// What [`crate::allocation::check`] reads: every target that has shares, and its shares.
+    pub fn of_allocations(ds: &Dataset) -> Scope {
+        let mut scope = Scope::default();
+        for t in ds.targets.iter().filter(|t| t.allocated_from.is_some()) {
+            scope.add(t);
+            if let Some(parent) = ds.targets.iter().find(|p| {
+                t.allocated_from.as_deref()
+                    == Some(crate::validate::target_key(&p.resolution, &p.code).as_str())
+            }) {
+                scope.add(parent);
+            }
+        }
+        scope
+    }
+
+    /// What [`crate::allocation::allocate`] of `target` (`RESOLUTION/CODE`) reads: its unit
+    /// and the units below, its indicator and the one the split is proportional to.
+    pub fn of_allocation(ds: &Dataset, target: &str, by: Option<&str>) -> Scope {
+        let mut scope = Scope::default();
+        if let Some(t) = ds
+            .targets
+            .iter()
+            .find(|t| crate::validate::target_key(&t.resolution, &t.code) == target)
+        {
+            scope.add(t);
+        }
+        if let Some(i) = by {
+            scope.indicators.push(i.to_string());
+        }
+        scope
+    }
+
     /// What [`status_table`] of `resolution` (the targets of `unit`, when given) reads.
     pub fn of_status_table(ds: &Dataset, resolution: &str, unit: Option<&str>) -> Scope {
         let mut scope = Scope::default();

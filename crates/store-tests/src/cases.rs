@@ -1249,6 +1249,23 @@ pub async fn judgement_from_bulk_read_equals_whole_dataset(store: &dyn Store) {
                     .unwrap_or_else(|e| panic!("{e}"));
                     assert_eq!(&got, want, "status of {} in its scope {at}", res.id);
                 }
+                if !include_unapproved {
+                    let got = judge(
+                        store,
+                        opts.filter(),
+                        as_of,
+                        Scope::of_allocations,
+                        |ds, rollups| chitieu_domain::allocation::check_with(ds, rollups, as_of),
+                    )
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                    assert_eq!(
+                        got,
+                        chitieu_domain::allocation::check(&full, as_of),
+                        "allocations {at}"
+                    );
+                    assert!(!got.is_empty(), "the sample has shares");
+                }
             }
         }
         assert_eq!(series > 0, bulk_path, "{series} series compared");
