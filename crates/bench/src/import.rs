@@ -13,9 +13,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use chitieu_domain::rollup::{roll_up, Catalogue, Figures, Lineage, Scaled, Tree};
+use chitieu_domain::rollup::{roll_up, Lineage, Tree};
 use chitieu_domain::{Period, ReviewState};
 use chitieu_gen::{generate, GenOptions};
+use chitieu_store::in_force::InForce;
 use chitieu_store::{FigureQuery, ObservationRow, ObservationSource, Store, StoreError};
 
 struct CsvSource(chitieu_io::CsvObservations<std::fs::File>);
@@ -168,27 +169,19 @@ pub async fn cold_start(path: &Path, year: i32) -> Result<serde_json::Value> {
     let figures_s = t1.elapsed().as_secs_f64();
     let t2 = Instant::now();
     let date = chrono::NaiveDate::from_ymd_opt(year, 12, 31).context("bad year")?;
+    // The columns onto the tree of the year as the product does it (`InForce`).
     let tree = Tree::at(&ds.units, date);
     let lineage = Lineage::new(&tree, &ds.reorganisations);
-    let catalogue = Catalogue::new(&ds.indicators)?;
-    let mut figures = Figures::with_capacity(&catalogue, cols.len());
-    for k in 0..cols.len() {
-        if cols.wide.iter().any(|w| w.0 == k) {
-            continue;
-        }
-        figures.push_scaled(
-            &lineage,
-            &catalogue,
-            Scaled {
-                origin: cols.unit[k],
-                indicator: cols.indicator[k],
-                period: cols.period[k],
-                mantissa: cols.mantissa[k],
-                scale: cols.scale[k],
-                standing: cols.standing[k],
-            },
-        )?;
-    }
+    let filter = chitieu_domain::version::FigureFilter {
+        known_by,
+        include_unapproved: false,
+    };
+    let InForce {
+        tree,
+        catalogue,
+        figures,
+        ..
+    } = InForce::from_columns(&ds, tree, &lineage, &cols, filter, &[])?;
     let mut periods: Vec<Period> = (1..=4).map(|q| Period::Quarter(year, q)).collect();
     periods.push(Period::Year(year));
     let cube = roll_up(&tree, &catalogue, &figures, &periods)?;

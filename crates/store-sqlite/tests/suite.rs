@@ -114,37 +114,48 @@ INSERT INTO targets (resolution, code, indicator, unit, field, kind, baseline, b
      'exact', '120.0', '2020-12-31', 0);
 ";
 
-/// A database created by the first schema, with data, is brought up to date on open (the
-/// second migration adds columns and tables around the stored rows) and keeps its data.
-#[tokio::test]
-async fn upgrade_from_the_first_schema_keeps_data() {
+/// A database file made by the first `migrations` of this crate only (as an earlier version of
+/// chitieu left it), with each of `sql` run on it; returns its path inside `dir`.
+async fn database_at_schema(
+    dir: &std::path::Path,
+    migrations: &[&str],
+    sql: &[&str],
+) -> std::path::PathBuf {
     use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
-    let dir = tempfile::tempdir().unwrap();
-    let first = dir.path().join("first-schema");
-    std::fs::create_dir(&first).unwrap();
-    std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0001_initial.sql"),
-        first.join("0001_initial.sql"),
-    )
-    .unwrap();
-    let path = dir.path().join("chitieu.db");
+    let old = dir.join("earlier-schema");
+    std::fs::create_dir(&old).unwrap();
+    for file in migrations {
+        std::fs::copy(
+            format!("{}/migrations/{file}", env!("CARGO_MANIFEST_DIR")),
+            old.join(file),
+        )
+        .unwrap();
+    }
+    let path = dir.join("chitieu.db");
     let options = SqliteConnectOptions::new()
         .filename(&path)
         .create_if_missing(true)
         .foreign_keys(true);
     let pool = SqlitePool::connect_with(options).await.unwrap();
-    sqlx::migrate::Migrator::new(first.as_path())
+    sqlx::migrate::Migrator::new(old.as_path())
         .await
         .unwrap()
         .run(&pool)
         .await
         .unwrap();
-    sqlx::raw_sql(FIRST_SCHEMA_DATA)
-        .execute(&pool)
-        .await
-        .unwrap();
+    for q in sql {
+        sqlx::raw_sql(q).execute(&pool).await.unwrap();
+    }
     pool.close().await;
+    path
+}
 
+/// A database created by the first schema, with data, is brought up to date on open (the
+/// second migration adds columns and tables around the stored rows) and keeps its data.
+#[tokio::test]
+async fn upgrade_from_the_first_schema_keeps_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = database_at_schema(dir.path(), &["0001_initial.sql"], &[FIRST_SCHEMA_DATA]).await;
     let store = SqliteStore::open(&path).await.unwrap();
     chitieu_store_tests::cases::first_schema_data_survives_upgrade(&store).await;
     store.close().await;
@@ -169,39 +180,13 @@ INSERT INTO observations (unit, indicator, period, value, standing, state, sourc
 #[tokio::test]
 async fn upgrade_from_the_second_schema_moves_observations() {
     use chitieu_domain::{Observation, ReviewState, Standing};
-    use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
     let dir = tempfile::tempdir().unwrap();
-    let old = dir.path().join("second-schema");
-    std::fs::create_dir(&old).unwrap();
-    for file in ["0001_initial.sql", "0002_issue3.sql"] {
-        std::fs::copy(
-            format!("{}/migrations/{file}", env!("CARGO_MANIFEST_DIR")),
-            old.join(file),
-        )
-        .unwrap();
-    }
-    let path = dir.path().join("chitieu.db");
-    let options = SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true)
-        .foreign_keys(true);
-    let pool = SqlitePool::connect_with(options).await.unwrap();
-    sqlx::migrate::Migrator::new(old.as_path())
-        .await
-        .unwrap()
-        .run(&pool)
-        .await
-        .unwrap();
-    sqlx::raw_sql(FIRST_SCHEMA_DATA)
-        .execute(&pool)
-        .await
-        .unwrap();
-    sqlx::raw_sql(SECOND_SCHEMA_OBSERVATIONS)
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-
+    let path = database_at_schema(
+        dir.path(),
+        &["0001_initial.sql", "0002_issue3.sql"],
+        &[FIRST_SCHEMA_DATA, SECOND_SCHEMA_OBSERVATIONS],
+    )
+    .await;
     let store = SqliteStore::open(&path).await.unwrap();
     let got = store.load().await.unwrap().observations;
     let o = |unit: &str,
@@ -334,49 +319,23 @@ async fn upgrade_from_the_second_schema_moves_observations() {
 #[tokio::test]
 async fn upgrade_from_the_third_schema_packs_rows_into_blocks() {
     use chitieu_domain::ReviewState;
-    use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
-    let dir = tempfile::tempdir().unwrap();
-    let old = dir.path().join("third-schema");
-    std::fs::create_dir(&old).unwrap();
-    for file in ["0001_initial.sql", "0002_issue3.sql", "0003_figures.sql"] {
-        std::fs::copy(
-            format!("{}/migrations/{file}", env!("CARGO_MANIFEST_DIR")),
-            old.join(file),
-        )
-        .unwrap();
-    }
-    let path = dir.path().join("chitieu.db");
-    let options = SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true)
-        .foreign_keys(true);
-    let pool = SqlitePool::connect_with(options).await.unwrap();
-    sqlx::migrate::Migrator::new(old.as_path())
-        .await
-        .unwrap()
-        .run(&pool)
-        .await
-        .unwrap();
-    sqlx::raw_sql(FIRST_SCHEMA_DATA)
-        .execute(&pool)
-        .await
-        .unwrap();
     // 20,000 figures of forest_area (indicator seq 1) for luc-ngan (unit seq 2) in 2019-Q1
     // (2019 × 19 + 3), each a later version of the same figure, values 0.00 … 199.99; and one
     // value wider than 64 bits in 2019.
-    sqlx::raw_sql(
+    const FIGURES: &str =
         "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 20000)
          INSERT INTO figures (period, indicator, unit, seq, mantissa, scale, flags, reported)
          SELECT 2019 * 19 + 3, 1, 2, k, k - 1, 2, 11, 17897 FROM n;
          INSERT INTO figures (period, indicator, unit, seq, mantissa, scale, flags, exact)
          VALUES (2019 * 19, 1, 1, 20001, NULL, 0, 11, '79228162514264337593543950335');
-         INSERT OR REPLACE INTO counters (name, value) VALUES ('figures', 20002);",
+         INSERT OR REPLACE INTO counters (name, value) VALUES ('figures', 20002);";
+    let dir = tempfile::tempdir().unwrap();
+    let path = database_at_schema(
+        dir.path(),
+        &["0001_initial.sql", "0002_issue3.sql", "0003_figures.sql"],
+        &[FIRST_SCHEMA_DATA, FIGURES],
     )
-    .execute(&pool)
-    .await
-    .unwrap();
-    pool.close().await;
-
+    .await;
     let store = SqliteStore::open(&path).await.unwrap();
     let got = store.load().await.unwrap().observations;
     assert_eq!(got.len(), 20_001);
