@@ -369,6 +369,9 @@ pub struct Figures {
     pub origin: Vec<u32>,
     pub standing: Vec<Standing>,
     pub scale: Vec<u32>,
+    /// Per indicator, whether a figure was pushed (kept, like `scale`, by the push methods):
+    /// a roll-up leaves out the rows of own figures of formulas nobody reported.
+    reported: Vec<bool>,
 }
 
 impl Figures {
@@ -376,6 +379,7 @@ impl Figures {
     pub fn new(catalogue: &Catalogue) -> Figures {
         Figures {
             scale: vec![0; catalogue.len()],
+            reported: vec![false; catalogue.len()],
             ..Figures::default()
         }
     }
@@ -390,6 +394,7 @@ impl Figures {
             origin: Vec::with_capacity(rows),
             standing: Vec::with_capacity(rows),
             scale: vec![0; catalogue.len()],
+            reported: vec![false; catalogue.len()],
         }
     }
 
@@ -467,6 +472,14 @@ impl Figures {
         if let Some(s) = self.scale.get_mut(r.indicator as usize) {
             *s = (*s).max(scale);
         }
+        if let Some(x) = self.reported.get_mut(r.indicator as usize) {
+            *x = true;
+        }
+    }
+
+    /// Whether a figure of indicator `i` was pushed.
+    fn reports(&self, i: usize) -> bool {
+        self.reported.get(i).copied().unwrap_or(false)
     }
 
     /// The figures in force in `ds` (the last reported per unit, indicator and period among
@@ -581,7 +594,8 @@ pub struct Missing {
 #[derive(Debug, Clone)]
 pub struct Cube {
     pub periods: Vec<Period>,
-    /// Indicator → its row in each slot's block (`NONE` when it was not rolled up).
+    /// Indicator → its row of own figures in each slot's block (`NONE` when it was not rolled
+    /// up, or is a formula no figure reports: its values are all in `derived`).
     row: Vec<u32>,
     n_rows: usize,
     /// Tree unit → slot (`NONE` when the unit has no figure and none below it).
@@ -702,13 +716,16 @@ impl Cube {
         p: usize,
         beside: bool,
     ) -> Result<Value, Why> {
-        let c = self.cell(slot, i, p).ok_or(Why::NotRolledUp)?;
+        let c = self.cell(slot, i, p);
+        let derived = self.derived_cell(slot, i, p);
+        if c.is_none() && derived.is_none() {
+            return Err(Why::NotRolledUp);
+        }
         let last = matches!(
             catalogue.rules[i as usize],
             Rule::Base(AggregationMethod::Last)
         );
         let scale = self.scale[i as usize];
-        let derived = self.derived_cell(slot, i, p);
         // What the units below add up to (or the formula gives), shown beside an own figure.
         let computed = || match derived {
             // A formula's result is a float: kept to 6 decimals, not to the float's noise.
@@ -720,9 +737,8 @@ impl Cube {
                 .aggregate(slot, i, p)
                 .and_then(|v| from_scaled(i128::from(v), scale)),
         };
-        let own = self.own[c];
-        if own != i64::MIN {
-            let value = from_scaled(i128::from(own), scale).ok_or(Why::Range)?;
+        if let Some(c) = c.filter(|&c| self.own[c] != i64::MIN) {
+            let value = from_scaled(i128::from(self.own[c]), scale).ok_or(Why::Range)?;
             return Ok(Value {
                 value,
                 source: Source::Reported,
@@ -813,10 +829,10 @@ impl Cube {
         per: usize,
         depth: usize,
     ) -> Standing {
-        let Some(c) = self.cell(slot, ind, per) else {
-            return Standing::Final;
-        };
-        if self.own[c] != i64::MIN {
+        if let Some(c) = self
+            .cell(slot, ind, per)
+            .filter(|&c| self.own[c] != i64::MIN)
+        {
             return standing_from(self.own_standing[c]);
         }
         match &catalogue.rules[ind as usize] {
@@ -841,12 +857,11 @@ impl Cube {
         for slot in 0..self.units.len() as u32 {
             for i in 0..self.row.len() as u32 {
                 for p in 0..self.periods.len() {
-                    let Some(c) = self.cell(slot, i, p) else {
-                        continue;
-                    };
+                    let own = self.cell(slot, i, p).map(|c| self.own[c] != i64::MIN);
                     let has = match self.derived_cell(slot, i, p) {
                         Some(d) => self.derived[d].is_finite(),
-                        None => self.own[c] != i64::MIN || self.aggregate(slot, i, p).is_some(),
+                        None if own.is_none() => continue,
+                        None => own == Some(true) || self.aggregate(slot, i, p).is_some(),
                     };
                     n += usize::from(has);
                 }
@@ -867,13 +882,9 @@ impl Cube {
             .get(self.scale[ind as usize] as usize)
             .copied()
             .unwrap_or(f64::INFINITY);
-        let Some(own) = self
+        let own = self
             .cell(slot, ind, 0)
-            .and_then(|at| self.own.get(at..at + n_per))
-        else {
-            out.fill(f64::NAN);
-            return;
-        };
+            .and_then(|at| self.own.get(at..at + n_per));
         let derived = self
             .derived_cell(slot, ind, 0)
             .and_then(|c| self.derived.get(c..c + n_per));
@@ -886,8 +897,9 @@ impl Cube {
             _ => None,
         };
         for (p, o) in out.iter_mut().enumerate().take(n_per) {
-            *o = if own[p] != i64::MIN {
-                own[p] as f64 / scale
+            let own = own.map_or(i64::MIN, |own| own[p]);
+            *o = if own != i64::MIN {
+                own as f64 / scale
             } else if let Some(d) = derived {
                 d[p]
             } else {
@@ -1066,6 +1078,39 @@ fn build(
     periods: &[Period],
     wanted: &[bool],
 ) -> Result<Cube, RollupError> {
+    let mut every_row = false;
+    loop {
+        match build_rows(tree, catalogue, figures, periods, wanted, every_row) {
+            Ok(cube) => return Ok(cube),
+            Err(Build::Failed(e)) => return Err(e),
+            // Figures put in the columns other than by the push methods do not say which
+            // formulas they report: every formula gets a row (which never stops again).
+            Err(Build::Unrowed) => every_row = true,
+        }
+    }
+}
+
+/// Why a roll-up stopped.
+enum Build {
+    Failed(RollupError),
+    /// A figure of a formula that [`Figures`] did not record as reported.
+    Unrowed,
+}
+
+impl From<RollupError> for Build {
+    fn from(e: RollupError) -> Build {
+        Build::Failed(e)
+    }
+}
+
+fn build_rows(
+    tree: &Tree,
+    catalogue: &Catalogue,
+    figures: &Figures,
+    periods: &[Period],
+    wanted: &[bool],
+    every_row: bool,
+) -> Result<Cube, Build> {
     let n_ind = catalogue.len();
     let is_wanted = |i: usize| wanted.get(i).copied().unwrap_or(false);
     let n_per = periods.len();
@@ -1117,7 +1162,9 @@ fn build(
     let mut row = vec![NONE; n_ind];
     let mut n_rows = 0usize;
     for (i, r) in row.iter_mut().enumerate() {
-        if is_wanted(i) {
+        // A formula has own figures only where someone reported its value.
+        let formula = matches!(catalogue.rules[i], Rule::Derived { .. });
+        if is_wanted(i) && (every_row || !formula || figures.reports(i)) {
             *r = n_rows as u32;
             n_rows += 1;
         }
@@ -1181,6 +1228,9 @@ fn build(
         let i = ind as usize;
         let r = row[i];
         if r == NONE {
+            if !every_row && is_wanted(i) && per_index.get(period).is_some() {
+                return Err(Build::Unrowed);
+            }
             continue;
         }
         let Some(p) = per_index.get(period) else {
