@@ -1309,7 +1309,7 @@ fn build_rows(
         .collect();
     // Derived values of finished slots, a batch at a time: enough rows per formula evaluation
     // to amortise it, few enough that the batch's blocks are still in cache.
-    let batch_len = (2048 / n_per).max(1);
+    let batch_len = (768 / n_per).max(1);
     let mut batch = Vec::with_capacity(batch_len);
     let mut scratch = DeriveScratch::default();
     for (k, &slot) in order.iter().enumerate() {
