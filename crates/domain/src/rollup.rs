@@ -1198,24 +1198,26 @@ fn build_rows(
         return Ok(cube);
     }
     // Each indicator's values are brought to its common scale by one multiplication, known
-    // per (indicator, row scale): computed once, not per figure.
-    let factors: Vec<[Option<i64>; 29]> = figures
-        .scale
+    // per (indicator, row scale): computed once, not per figure, beside where the indicator's
+    // row starts in a block, so that a figure needs one look-up for both.
+    let into: Vec<Destination> = cube
+        .row
         .iter()
-        .map(|&s| {
-            std::array::from_fn(|row_scale| {
-                s.checked_sub(row_scale as u32)
-                    .and_then(|up| 10i64.checked_pow(up))
-            })
+        .enumerate()
+        .map(|(i, &r)| {
+            let s = figures.scale.get(i).copied().unwrap_or(0);
+            Destination {
+                offset: if r == NONE { NONE } else { r * n_per as u32 },
+                factor: std::array::from_fn(|row_scale| {
+                    s.checked_sub(row_scale as u32)
+                        .and_then(|up| 10i64.checked_pow(up))
+                        .unwrap_or(0)
+                }),
+            }
         })
         .collect();
     let per_slot = n_rows * n_per;
-    let (own, own_standing, slot_of, row) = (
-        &mut cube.own,
-        &mut cube.own_standing,
-        &cube.slot_of,
-        &cube.row,
-    );
+    let (own, own_standing, slot_of) = (&mut cube.own, &mut cube.own_standing, &cube.slot_of);
     let rows = figures
         .period
         .iter()
@@ -1226,8 +1228,8 @@ fn build_rows(
         .zip(&figures.standing);
     for (((((&period, &ind), &unit), &value), &value_scale), &standing) in rows {
         let i = ind as usize;
-        let r = row[i];
-        if r == NONE {
+        let to = &into[i];
+        if to.offset == NONE {
             if !every_row && is_wanted(i) && per_index.get(period).is_some() {
                 return Err(Build::Unrowed);
             }
@@ -1238,12 +1240,12 @@ fn build_rows(
         };
         let overflow = || RollupError::Overflow(catalogue.id(ind).to_string());
         let slot = slot_of[unit as usize] as usize;
-        let c = slot * per_slot + r as usize * n_per + p;
-        let factor = factors[i][usize::from(value_scale).min(28)].ok_or_else(overflow)?;
-        let v = if factor == 1 {
-            value
-        } else {
-            value.checked_mul(factor).ok_or_else(overflow)?
+        let c = slot * per_slot + to.offset as usize + p;
+        let factor = to.factor[usize::from(value_scale).min(28)];
+        let v = match factor {
+            1 => value,
+            0 => return Err(overflow().into()),
+            _ => value.checked_mul(factor).ok_or_else(overflow)?,
         };
         // Cells start final: only a less firm figure changes their standing.
         let standing = standing as u8;
@@ -1356,6 +1358,14 @@ fn year_groups(periods: &[Period]) -> Vec<(usize, Vec<Vec<usize>>)> {
             (!groups.is_empty()).then_some((py, groups))
         })
         .collect()
+}
+
+/// Where an indicator's figures go in a slot's block.
+struct Destination {
+    /// Start of its row of own figures (`NONE` when it has none).
+    offset: u32,
+    /// By row scale, what brings a value to the indicator's scale; 0 when that overflows.
+    factor: [i64; 29],
 }
 
 /// A count_where indicator resolved for a roll-up: its row and its source's.
