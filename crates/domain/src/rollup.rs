@@ -1084,7 +1084,8 @@ fn build(
             Ok(cube) => return Ok(cube),
             Err(Build::Failed(e)) => return Err(e),
             // Figures put in the columns other than by the push methods do not say which
-            // formulas they report: every formula gets a row (which never stops again).
+            // formulas they report: every formula gets a row, and the second pass cannot stop
+            // for this reason.
             Err(Build::Unrowed) => every_row = true,
         }
     }
