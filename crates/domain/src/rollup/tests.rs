@@ -1018,3 +1018,30 @@ fn figures_put_in_the_columns_directly_still_count_for_formulas() {
         dec("10")
     );
 }
+
+proptest! {
+    /// The figures' periods and their years, as a set of every period seen, whatever the order
+    /// and span of the figures.
+    #[test]
+    fn periods_with_years_are_the_periods_seen_and_their_years(
+        seen in prop::collection::vec((1990i32..2060, 0u8..4, 1u8..13), 0..200),
+    ) {
+        let periods: Vec<Period> = seen
+            .iter()
+            .map(|&(y, kind, n)| match kind {
+                0 => Period::Year(y),
+                1 => Period::Half(y, 1 + n % 2),
+                2 => Period::Quarter(y, 1 + n % 4),
+                _ => Period::Month(y, n),
+            })
+            .collect();
+        let figures = Figures { period: periods.clone(), ..Figures::default() };
+        let mut expected: Vec<Period> = periods
+            .iter()
+            .flat_map(|p| [*p, Period::Year(p.year())])
+            .collect();
+        expected.sort();
+        expected.dedup();
+        prop_assert_eq!(periods_with_years(&figures), expected);
+    }
+}
