@@ -382,6 +382,9 @@ pub struct Figures {
     pub origin: Vec<u32>,
     pub standing: Vec<Standing>,
     pub scale: Vec<u32>,
+    /// Per indicator, whether a figure was pushed (kept, like `scale`, by the push methods):
+    /// a roll-up leaves out the rows of own figures of formulas nobody reported.
+    reported: Vec<bool>,
 }
 
 impl Figures {
@@ -389,6 +392,7 @@ impl Figures {
     pub fn new(catalogue: &Catalogue) -> Figures {
         Figures {
             scale: vec![0; catalogue.len()],
+            reported: vec![false; catalogue.len()],
             ..Figures::default()
         }
     }
@@ -403,6 +407,7 @@ impl Figures {
             origin: Vec::with_capacity(rows),
             standing: Vec::with_capacity(rows),
             scale: vec![0; catalogue.len()],
+            reported: vec![false; catalogue.len()],
         }
     }
 
@@ -475,6 +480,14 @@ impl Figures {
         if let Some(s) = self.scale.get_mut(r.indicator as usize) {
             *s = (*s).max(scale);
         }
+        if let Some(x) = self.reported.get_mut(r.indicator as usize) {
+            *x = true;
+        }
+    }
+
+    /// Whether a figure of indicator `i` was pushed.
+    fn reports(&self, i: usize) -> bool {
+        self.reported.get(i).copied().unwrap_or(false)
     }
 
     /// The figures in force in `ds` (the last reported per unit, indicator and period among
@@ -589,7 +602,8 @@ pub struct Missing {
 #[derive(Debug, Clone)]
 pub struct Cube {
     pub periods: Vec<Period>,
-    /// Indicator → its row in each slot's block (`NONE` when it was not rolled up).
+    /// Indicator → its row of own figures in each slot's block (`NONE` when it was not rolled
+    /// up, or is a formula no figure reports: its values are all in `derived`).
     row: Vec<u32>,
     n_rows: usize,
     /// Tree unit → slot (`NONE` when the unit has no figure and none below it).
@@ -710,13 +724,16 @@ impl Cube {
         p: usize,
         beside: bool,
     ) -> Result<Value, Why> {
-        let c = self.cell(slot, i, p).ok_or(Why::NotRolledUp)?;
+        let c = self.cell(slot, i, p);
+        let derived = self.derived_cell(slot, i, p);
+        if c.is_none() && derived.is_none() {
+            return Err(Why::NotRolledUp);
+        }
         let last = matches!(
             catalogue.rules[i as usize],
             Rule::Base(AggregationMethod::Last)
         );
         let scale = self.scale[i as usize];
-        let derived = self.derived_cell(slot, i, p);
         // What the units below add up to (or the formula gives), shown beside an own figure.
         let computed = || match derived {
             // A formula's result is a float: kept to 6 decimals, not to the float's noise.
@@ -728,9 +745,8 @@ impl Cube {
                 .aggregate(slot, i, p)
                 .and_then(|v| from_scaled(i128::from(v), scale)),
         };
-        let own = self.own[c];
-        if own != i64::MIN {
-            let value = from_scaled(i128::from(own), scale).ok_or(Why::Range)?;
+        if let Some(c) = c.filter(|&c| self.own[c] != i64::MIN) {
+            let value = from_scaled(i128::from(self.own[c]), scale).ok_or(Why::Range)?;
             return Ok(Value {
                 value,
                 source: Source::Reported,
@@ -821,10 +837,10 @@ impl Cube {
         per: usize,
         depth: usize,
     ) -> Standing {
-        let Some(c) = self.cell(slot, ind, per) else {
-            return Standing::Final;
-        };
-        if self.own[c] != i64::MIN {
+        if let Some(c) = self
+            .cell(slot, ind, per)
+            .filter(|&c| self.own[c] != i64::MIN)
+        {
             return standing_from(self.own_standing[c]);
         }
         match &catalogue.rules[ind as usize] {
@@ -849,12 +865,11 @@ impl Cube {
         for slot in 0..self.units.len() as u32 {
             for i in 0..self.row.len() as u32 {
                 for p in 0..self.periods.len() {
-                    let Some(c) = self.cell(slot, i, p) else {
-                        continue;
-                    };
+                    let own = self.cell(slot, i, p).map(|c| self.own[c] != i64::MIN);
                     let has = match self.derived_cell(slot, i, p) {
                         Some(d) => self.derived[d].is_finite(),
-                        None => self.own[c] != i64::MIN || self.aggregate(slot, i, p).is_some(),
+                        None if own.is_none() => continue,
+                        None => own == Some(true) || self.aggregate(slot, i, p).is_some(),
                     };
                     n += usize::from(has);
                 }
@@ -875,13 +890,9 @@ impl Cube {
             .get(self.scale[ind as usize] as usize)
             .copied()
             .unwrap_or(f64::INFINITY);
-        let Some(own) = self
+        let own = self
             .cell(slot, ind, 0)
-            .and_then(|at| self.own.get(at..at + n_per))
-        else {
-            out.fill(f64::NAN);
-            return;
-        };
+            .and_then(|at| self.own.get(at..at + n_per));
         let derived = self
             .derived_cell(slot, ind, 0)
             .and_then(|c| self.derived.get(c..c + n_per));
@@ -894,8 +905,9 @@ impl Cube {
             _ => None,
         };
         for (p, o) in out.iter_mut().enumerate().take(n_per) {
-            *o = if own[p] != i64::MIN {
-                own[p] as f64 / scale
+            let own = own.map_or(i64::MIN, |own| own[p]);
+            *o = if own != i64::MIN {
+                own as f64 / scale
             } else if let Some(d) = derived {
                 d[p]
             } else {
@@ -1074,6 +1086,40 @@ fn build(
     periods: &[Period],
     wanted: &[bool],
 ) -> Result<Cube, RollupError> {
+    let mut every_row = false;
+    loop {
+        match build_rows(tree, catalogue, figures, periods, wanted, every_row) {
+            Ok(cube) => return Ok(cube),
+            Err(Build::Failed(e)) => return Err(e),
+            // Figures put in the columns other than by the push methods do not say which
+            // formulas they report: every formula gets a row, and the second pass cannot stop
+            // for this reason.
+            Err(Build::Unrowed) => every_row = true,
+        }
+    }
+}
+
+/// Why a roll-up stopped.
+enum Build {
+    Failed(RollupError),
+    /// A figure of a formula that [`Figures`] did not record as reported.
+    Unrowed,
+}
+
+impl From<RollupError> for Build {
+    fn from(e: RollupError) -> Build {
+        Build::Failed(e)
+    }
+}
+
+fn build_rows(
+    tree: &Tree,
+    catalogue: &Catalogue,
+    figures: &Figures,
+    periods: &[Period],
+    wanted: &[bool],
+    every_row: bool,
+) -> Result<Cube, Build> {
     let n_ind = catalogue.len();
     let is_wanted = |i: usize| wanted.get(i).copied().unwrap_or(false);
     let n_per = periods.len();
@@ -1125,7 +1171,9 @@ fn build(
     let mut row = vec![NONE; n_ind];
     let mut n_rows = 0usize;
     for (i, r) in row.iter_mut().enumerate() {
-        if is_wanted(i) {
+        // A formula has own figures only where someone reported its value.
+        let formula = matches!(catalogue.rules[i], Rule::Derived { .. });
+        if is_wanted(i) && (every_row || !formula || figures.reports(i)) {
             *r = n_rows as u32;
             n_rows += 1;
         }
@@ -1159,24 +1207,26 @@ fn build(
         return Ok(cube);
     }
     // Each indicator's values are brought to its common scale by one multiplication, known
-    // per (indicator, row scale): computed once, not per figure.
-    let factors: Vec<[Option<i64>; 29]> = figures
-        .scale
+    // per (indicator, row scale): computed once, not per figure, beside where the indicator's
+    // row starts in a block, so that a figure needs one look-up for both.
+    let into: Vec<Destination> = cube
+        .row
         .iter()
-        .map(|&s| {
-            std::array::from_fn(|row_scale| {
-                s.checked_sub(row_scale as u32)
-                    .and_then(|up| 10i64.checked_pow(up))
-            })
+        .enumerate()
+        .map(|(i, &r)| {
+            let s = figures.scale.get(i).copied().unwrap_or(0);
+            Destination {
+                offset: if r == NONE { NONE } else { r * n_per as u32 },
+                factor: std::array::from_fn(|row_scale| {
+                    s.checked_sub(row_scale as u32)
+                        .and_then(|up| 10i64.checked_pow(up))
+                        .unwrap_or(0)
+                }),
+            }
         })
         .collect();
     let per_slot = n_rows * n_per;
-    let (own, own_standing, slot_of, row) = (
-        &mut cube.own,
-        &mut cube.own_standing,
-        &cube.slot_of,
-        &cube.row,
-    );
+    let (own, own_standing, slot_of) = (&mut cube.own, &mut cube.own_standing, &cube.slot_of);
     let rows = figures
         .period
         .iter()
@@ -1187,8 +1237,11 @@ fn build(
         .zip(&figures.standing);
     for (((((&period, &ind), &unit), &value), &value_scale), &standing) in rows {
         let i = ind as usize;
-        let r = row[i];
-        if r == NONE {
+        let to = &into[i];
+        if to.offset == NONE {
+            if !every_row && is_wanted(i) && per_index.get(period).is_some() {
+                return Err(Build::Unrowed);
+            }
             continue;
         }
         let Some(p) = per_index.get(period) else {
@@ -1196,12 +1249,12 @@ fn build(
         };
         let overflow = || RollupError::Overflow(catalogue.id(ind).to_string());
         let slot = slot_of[unit as usize] as usize;
-        let c = slot * per_slot + r as usize * n_per + p;
-        let factor = factors[i][usize::from(value_scale).min(28)].ok_or_else(overflow)?;
-        let v = if factor == 1 {
-            value
-        } else {
-            value.checked_mul(factor).ok_or_else(overflow)?
+        let c = slot * per_slot + to.offset as usize + p;
+        let factor = to.factor[usize::from(value_scale).min(28)];
+        let v = match factor {
+            1 => value,
+            0 => return Err(overflow().into()),
+            _ => value.checked_mul(factor).ok_or_else(overflow)?,
         };
         // Cells start final: only a less firm figure changes their standing.
         let standing = standing as u8;
@@ -1267,10 +1320,13 @@ fn build(
         .collect();
     // Derived values of finished slots, a batch at a time: enough rows per formula evaluation
     // to amortise it, few enough that the batch's blocks are still in cache.
-    let batch_len = (2048 / n_per).max(1);
+    let batch_len = (768 / n_per).max(1);
     let mut batch = Vec::with_capacity(batch_len);
     let mut scratch = DeriveScratch::default();
-    for &slot in &order {
+    for (k, &slot) in order.iter().enumerate() {
+        if let Some(&next) = order.get(k + 1) {
+            cube.warm(next as usize);
+        }
         cube.fill_years(slot as usize, &year_methods, &years);
         cube.count_where(slot as usize, &count_where);
         cube.pass_up(tree, catalogue, slot, &methods)?;
@@ -1311,6 +1367,14 @@ fn year_groups(periods: &[Period]) -> Vec<(usize, Vec<Vec<usize>>)> {
             (!groups.is_empty()).then_some((py, groups))
         })
         .collect()
+}
+
+/// Where an indicator's figures go in a slot's block.
+struct Destination {
+    /// Start of its row of own figures (`NONE` when it has none).
+    offset: u32,
+    /// By row scale, what brings a value to the indicator's scale; 0 when that overflows.
+    factor: [i64; 29],
 }
 
 /// A count_where indicator resolved for a roll-up: its row and its source's.
@@ -1357,6 +1421,17 @@ impl Cube {
                     row[*py] = v;
                 }
             }
+        }
+    }
+
+    /// Reads one value of every cache line of a slot's block of own figures, so that the
+    /// memory is fetched many lines at a time, ahead of the visit that needs it, rather than
+    /// line after line as that visit's loop reaches them.
+    fn warm(&self, slot: usize) {
+        let block = self.n_rows * self.periods.len();
+        if let Some(own) = self.own.get(slot * block..(slot + 1) * block) {
+            let touched = own.iter().step_by(8).fold(0i64, |a, &v| a ^ v);
+            std::hint::black_box(touched);
         }
     }
 

@@ -695,15 +695,36 @@ fn assert_same_cube(a: &Cube, b: &Cube) -> Result<(), TestCaseError> {
     prop_assert_eq!(&a.units, &b.units);
     prop_assert_eq!(&a.slot_of, &b.slot_of);
     prop_assert_eq!(&a.scale, &b.scale);
-    prop_assert_eq!(&a.own, &b.own);
-    prop_assert_eq!(&a.own_standing, &b.own_standing);
     prop_assert_eq!(&a.agg_row, &b.agg_row);
-    prop_assert_eq!(&a.agg_n, &b.agg_n);
-    prop_assert_eq!(&a.agg_standing, &b.agg_standing);
-    // An aggregate with no contributor is never read: only counted ones must agree.
-    for (k, n) in a.agg_n.iter().enumerate() {
-        if *n > 0 {
-            prop_assert_eq!(a.agg[k], b.agg[k], "aggregate {}", k);
+    // The reference has a row for every indicator; the roll-up none for formulas that no
+    // figure reports, which must then be empty in the reference.
+    let n_ind = b.n_rows;
+    for slot in 0..a.units.len() as u32 {
+        for i in 0..n_ind as u32 {
+            for p in 0..a.periods.len() {
+                let rc = b.reference_cell(slot, i, p);
+                let (own, standing) = match a.cell(slot, i, p) {
+                    Some(c) => (a.own[c], a.own_standing[c]),
+                    None => (i64::MIN, FINAL),
+                };
+                prop_assert_eq!(own, b.own[rc], "own of {} at slot {} in {}", i, slot, p);
+                prop_assert_eq!(standing, b.own_standing[rc]);
+                let agg = b.agg_row[slot as usize];
+                if agg == NONE {
+                    continue;
+                }
+                let rc = (agg as usize * n_ind + i as usize) * a.periods.len() + p;
+                let (n, agg, standing) = match a.agg_cell(slot, i, p) {
+                    Some(c) => (a.agg_n[c], a.agg[c], a.agg_standing[c]),
+                    None => (0, 0, FINAL),
+                };
+                prop_assert_eq!(n, b.agg_n[rc]);
+                prop_assert_eq!(standing, b.agg_standing[rc]);
+                // An aggregate with no contributor is never read: only counted ones must agree.
+                if n > 0 {
+                    prop_assert_eq!(agg, b.agg[rc], "aggregate of {} at slot {}", i, slot);
+                }
+            }
         }
     }
     prop_assert_eq!(a.derived.len(), b.derived.len());
@@ -971,5 +992,56 @@ proptest! {
                 prop_assert_eq!(got, expected);
             }
         }
+    }
+}
+
+#[test]
+fn figures_put_in_the_columns_directly_still_count_for_formulas() {
+    let mut w = World::district();
+    w.ds.observations = vec![
+        obs("a", "forest_area", "2018", "10"),
+        obs("a", "natural_area", "2018", "100"),
+        obs("d", "forest_cover", "2018", "21.5"),
+    ];
+    let (tree, catalogue, mut figures, _) = w.cube("2018-06-30", &["2018"]);
+    // As if the columns had been filled without the push methods, which record what is
+    // reported.
+    figures.reported = Vec::new();
+    let cube = roll_up(&tree, &catalogue, &figures, &["2018".parse().unwrap()]).unwrap();
+    let c = (tree, catalogue, figures, cube);
+    assert_eq!(
+        get(&c, "d", "forest_cover", "2018").unwrap().value,
+        dec("21.5")
+    );
+    assert_eq!(
+        get(&c, "p", "forest_cover", "2018").unwrap().value,
+        dec("10")
+    );
+}
+
+proptest! {
+    /// The figures' periods and their years, as a set of every period seen, whatever the order
+    /// and span of the figures.
+    #[test]
+    fn periods_with_years_are_the_periods_seen_and_their_years(
+        seen in prop::collection::vec((1990i32..2060, 0u8..4, 1u8..13), 0..200),
+    ) {
+        let periods: Vec<Period> = seen
+            .iter()
+            .map(|&(y, kind, n)| match kind {
+                0 => Period::Year(y),
+                1 => Period::Half(y, 1 + n % 2),
+                2 => Period::Quarter(y, 1 + n % 4),
+                _ => Period::Month(y, n),
+            })
+            .collect();
+        let figures = Figures { period: periods.clone(), ..Figures::default() };
+        let mut expected: Vec<Period> = periods
+            .iter()
+            .flat_map(|p| [*p, Period::Year(p.year())])
+            .collect();
+        expected.sort();
+        expected.dedup();
+        prop_assert_eq!(periods_with_years(&figures), expected);
     }
 }

@@ -5,7 +5,7 @@ use super::super::*;
 
 impl Cube {
     /// A cell when every indicator is rolled up, in its own row.
-    fn reference_cell(&self, slot: u32, ind: u32, per: usize) -> usize {
+    pub(super) fn reference_cell(&self, slot: u32, ind: u32, per: usize) -> usize {
         (slot as usize * self.n_rows + ind as usize) * self.periods.len() + per
     }
 
