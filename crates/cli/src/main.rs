@@ -64,6 +64,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReviewFormat::Md)]
         format: ReviewFormat,
     },
+    /// Serve the web app and the JSON API (/api/v1) until Ctrl-C. With --demo, the demo is
+    /// loaded first (as `chitieu demo` does) and pages answer as of its meeting, 25/6/2018.
+    Serve {
+        /// Load the demo into a fresh database (or into --db) and serve it.
+        #[arg(long)]
+        demo: bool,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The port to listen on (0: any free port, printed on start).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
     /// Import a resolution bundle (.toml) or observations (.csv) in one transaction.
     Import {
         /// The file: FILE.toml (bundle, see docs/bundle.md) or FILE.csv
@@ -389,6 +402,81 @@ async fn review_text(
     .await
 }
 
+/// The demo loaded into a database: `--db` when given, else demo.db in the data folder, made
+/// afresh each time. Returns the store and where it is.
+async fn demo_store(db: Option<String>) -> Result<(Box<dyn Store>, String)> {
+    let db = match db {
+        Some(db) => db,
+        None => {
+            let dir = data_dir()?;
+            let path = dir.join("demo.db");
+            for suffix in ["", "-wal", "-shm"] {
+                let p = PathBuf::from(format!("{}{suffix}", path.display()));
+                if p.exists() {
+                    std::fs::remove_file(&p).with_context(|| {
+                        format!("cannot reset the demo database {}", p.display())
+                    })?;
+                }
+            }
+            path.to_string_lossy().into_owned()
+        }
+    };
+    let store = open(&db).await?;
+    let summary = import_bundle(store.as_ref(), DEMO_BUNDLE, DEMO_FILE).await?;
+    eprintln!(
+        "chitieu: demo loaded into {db} ({})",
+        summary_line(&summary)
+    );
+    Ok((store, db))
+}
+
+/// `chitieu serve`: the web app until Ctrl-C (or SIGTERM), then the requests in flight finish.
+async fn serve(
+    store: Box<dyn Store>,
+    default_as_of: Option<NaiveDate>,
+    bind: std::net::IpAddr,
+    port: u16,
+) -> Result<()> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let listener = chitieu_web::bind(std::net::SocketAddr::new(bind, port)).await?;
+    let addr = listener.local_addr()?;
+    eprintln!("chitieu: serving on http://{addr} (Ctrl-C to stop)");
+    let state = chitieu_web::AppState {
+        store: std::sync::Arc::from(store),
+        default_as_of,
+    };
+    chitieu_web::serve(listener, state, shutdown_signal()).await?;
+    eprintln!("chitieu: stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
 fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
@@ -422,33 +510,23 @@ async fn run(cli: Cli) -> Result<()> {
             println!("{} database ready: {db}", store.backend());
         }
         Command::Demo { format } => {
-            let db = match cli.db {
-                Some(db) => db,
-                None => {
-                    let dir = data_dir()?;
-                    let path = dir.join("demo.db");
-                    for suffix in ["", "-wal", "-shm"] {
-                        let p = PathBuf::from(format!("{}{suffix}", path.display()));
-                        if p.exists() {
-                            std::fs::remove_file(&p).with_context(|| {
-                                format!("cannot reset the demo database {}", p.display())
-                            })?;
-                        }
-                    }
-                    path.to_string_lossy().into_owned()
-                }
-            };
-            let store = open(&db).await?;
-            let summary = import_bundle(store.as_ref(), DEMO_BUNDLE, DEMO_FILE).await?;
-            eprintln!(
-                "chitieu: demo loaded into {db} ({})",
-                summary_line(&summary)
-            );
+            let (store, _) = demo_store(cli.db).await?;
             let as_of = parse_date(DEMO_DATE).map_err(|e| anyhow!(e))?;
             write_out(
                 None,
                 &review_text(store.as_ref(), lang, DEMO_UNIT, as_of, false, format).await?,
             )?;
+        }
+        Command::Serve { demo, bind, port } => {
+            let (store, as_of) = if demo {
+                let (store, _) = demo_store(cli.db).await?;
+                let as_of = parse_date(DEMO_DATE).map_err(|e| anyhow!(e))?;
+                (store, Some(as_of))
+            } else {
+                let db = db_or_default(cli.db)?;
+                (open(&db).await?, None)
+            };
+            serve(store, as_of, bind, port).await?;
         }
         Command::Import { file } => {
             let db = db_or_default(cli.db)?;

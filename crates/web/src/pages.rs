@@ -1,0 +1,238 @@
+//! Server-rendered pages (askama templates in `templates/`, compiled into the binary with
+//! their CSS). Each page has a stable URL and takes `?lang=` and, where it judges, `?as_of=`.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chitieu_domain::review::{self, Scope, StatusRow};
+use chitieu_domain::status::Status;
+use chitieu_domain::Field;
+use chitieu_reports::{locale, Lang};
+use chitieu_store::in_force::judge;
+
+use crate::api::AsOf;
+use crate::lang::{code, labels, Labels, PageLang};
+use crate::{ApiError, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/resolutions/{id}", get(dashboard))
+}
+
+/// A page, with the cookie that remembers a language picked by `?lang=`.
+fn page(lang: &PageLang, html: Result<String, askama::Error>) -> Response {
+    match html {
+        Ok(body) => {
+            let mut r = Html(body).into_response();
+            if lang.remember {
+                let cookie = format!(
+                    "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                    code(lang.lang)
+                );
+                if let Ok(v) = header::HeaderValue::from_str(&cookie) {
+                    r.headers_mut().insert(header::SET_COOKIE, v);
+                }
+            }
+            r
+        }
+        Err(e) => ApiError::internal(e).into_response(),
+    }
+}
+
+fn other(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => "en",
+        Lang::En => "vi",
+    }
+}
+
+struct ResolutionItem {
+    id: String,
+    title: String,
+    unit: String,
+    term: String,
+    adopted: String,
+    targets: usize,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    l: Labels,
+    lang: &'static str,
+    other: &'static str,
+    resolutions: Vec<ResolutionItem>,
+}
+
+async fn home(State(state): State<AppState>, lang: PageLang) -> Result<Response, ApiError> {
+    let ds = state.store.load_structure().await?;
+    let unit_name = |id: &str| {
+        ds.units
+            .iter()
+            .find(|u| u.id == id)
+            .map_or_else(|| id.to_string(), |u| u.name.clone())
+    };
+    let resolutions = ds
+        .resolutions
+        .iter()
+        .map(|r| ResolutionItem {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            unit: unit_name(&r.unit),
+            term: r.term.clone(),
+            adopted: locale::date(lang.lang, r.adopted),
+            targets: ds.targets.iter().filter(|t| t.resolution == r.id).count(),
+        })
+        .collect();
+    let html = Home {
+        l: labels(lang.lang),
+        lang: code(lang.lang),
+        other: other(lang.lang),
+        resolutions,
+    }
+    .render();
+    Ok(page(&lang, html))
+}
+
+struct TargetRow {
+    code: String,
+    name: String,
+    baseline: String,
+    value: String,
+    /// The original value, struck through, when an adjustment changed it.
+    original: Option<String>,
+    latest: String,
+    realisation: String,
+    status: &'static str,
+    status_class: &'static str,
+}
+
+struct FieldGroup {
+    name: &'static str,
+    rows: Vec<TargetRow>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    l: Labels,
+    lang: &'static str,
+    other: &'static str,
+    title: String,
+    unit: String,
+    unit_id: String,
+    as_of: String,
+    as_of_shown: String,
+    achieved: usize,
+    total: usize,
+    groups: Vec<FieldGroup>,
+}
+
+fn status_class(s: Status) -> &'static str {
+    match s {
+        Status::Exceeded | Status::Achieved => "met",
+        Status::OnTrack => "on-track",
+        Status::AtRisk => "at-risk",
+        Status::OffTrack => "off-track",
+        Status::NoData => "no-data",
+        Status::Withdrawn => "withdrawn",
+    }
+}
+
+fn target_row(lang: Lang, r: &StatusRow) -> TargetRow {
+    let unit = r.measure_unit.as_str();
+    let a = &r.assessment;
+    TargetRow {
+        code: r.code.clone(),
+        name: r.name.clone(),
+        baseline: format!(
+            "{} ({})",
+            locale::with_unit(lang, r.baseline, unit),
+            r.baseline_period
+        ),
+        value: locale::target_value(lang, &r.value, unit),
+        original: (r.original != r.value).then(|| locale::target_value(lang, &r.original, unit)),
+        latest: a.latest.as_ref().map_or_else(
+            || "—".to_string(),
+            |f| format!("{} ({})", locale::with_unit(lang, f.value, unit), f.period),
+        ),
+        realisation: a
+            .realisation
+            .map_or_else(|| "—".into(), |x| locale::pct(lang, x)),
+        status: locale::status(lang, a.status),
+        status_class: status_class(a.status),
+    }
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<AsOf>,
+    lang: PageLang,
+) -> Result<Response, ApiError> {
+    let opts = q.options(&state)?;
+    let l = lang.lang;
+    let built = judge(
+        state.store.as_ref(),
+        opts.filter(),
+        opts.as_of,
+        |ds| Scope::of_status_table(ds, &id, None),
+        |ds, rollups| {
+            let Some(res) = ds.resolutions.iter().find(|r| r.id == id) else {
+                return Ok(None);
+            };
+            let rows = review::status_table_with(ds, rollups, &id, None, opts)
+                .map_err(ApiError::internal)?;
+            let unit = ds
+                .units
+                .iter()
+                .find(|u| u.id == res.unit)
+                .map_or_else(|| res.unit.clone(), |u| u.name.clone());
+            Ok::<_, ApiError>(Some((res.title.clone(), res.unit.clone(), unit, rows)))
+        },
+    )
+    .await??;
+    let Some((title, unit_id, unit, rows)) = built else {
+        let body = format!("{}: {id}", labels(l).not_found);
+        return Ok((StatusCode::NOT_FOUND, Html(body)).into_response());
+    };
+    let counted: Vec<&StatusRow> = rows
+        .iter()
+        .filter(|r| r.assessment.status != Status::Withdrawn)
+        .collect();
+    let achieved = counted
+        .iter()
+        .filter(|r| r.assessment.status.is_met())
+        .count();
+    let groups = Field::ALL
+        .iter()
+        .map(|f| FieldGroup {
+            name: locale::field(l, *f),
+            rows: rows
+                .iter()
+                .filter(|r| r.field == *f)
+                .map(|r| target_row(l, r))
+                .collect(),
+        })
+        .filter(|g| !g.rows.is_empty())
+        .collect();
+    let html = Dashboard {
+        l: labels(l),
+        lang: code(l),
+        other: other(l),
+        title,
+        unit,
+        unit_id,
+        as_of: opts.as_of.to_string(),
+        as_of_shown: locale::date(l, opts.as_of),
+        achieved,
+        total: counted.len(),
+        groups,
+    }
+    .render();
+    Ok(page(&lang, html))
+}

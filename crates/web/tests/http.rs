@@ -1,0 +1,218 @@
+//! The web app over HTTP: the real server on a free port, the demo in a SQLite store, requests
+//! as a browser or an API client sends them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test fails by panicking.
+
+use std::sync::Arc;
+
+use chitieu_domain::review::{self, ReviewOptions};
+use chitieu_store::Store;
+use chitieu_store_sqlite::SqliteStore;
+use chitieu_web::AppState;
+use serde_json::Value;
+
+const DEMO: &str = include_str!("../../../demo/luc-ngan-2018.toml");
+
+struct App {
+    base: String,
+    store: Arc<dyn Store>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The server on port 0 with the demo loaded, answering as of the demo's meeting.
+async fn spawn_demo() -> App {
+    let store = SqliteStore::open_in_memory().await.unwrap();
+    let parsed = chitieu_io::parse_bundle(DEMO, "demo").unwrap();
+    store.import(&parsed.dataset).await.unwrap();
+    let store: Arc<dyn Store> = Arc::new(store);
+    let listener = chitieu_web::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let state = AppState {
+        store: store.clone(),
+        default_as_of: Some("2018-06-25".parse().unwrap()),
+    };
+    tokio::spawn(chitieu_web::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    App {
+        base,
+        store,
+        stop: Some(stop),
+    }
+}
+
+async fn get_json(url: &str) -> (u16, Value) {
+    let r = reqwest::get(url).await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn health_and_resolutions() {
+    let app = spawn_demo().await;
+    let (status, health) = get_json(&format!("{}/healthz", app.base)).await;
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+    let (_, v) = get_json(&format!("{}/api/v1/resolutions", app.base)).await;
+    let ids: Vec<&str> = v["resolutions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"luc-ngan-xxiv"), "{ids:?}");
+    assert_eq!(ids.len(), 3);
+}
+
+/// The review over HTTP is the JSON `chitieu review --format json` writes.
+#[tokio::test]
+async fn review_is_the_command_lines_json() {
+    let app = spawn_demo().await;
+    let (status, got) = get_json(&format!("{}/api/v1/units/luc-ngan/review", app.base)).await;
+    assert_eq!(status, 200);
+    let ds = app.store.load().await.unwrap();
+    let want = chitieu_reports::json::review(
+        &review::build(
+            &ds,
+            ReviewOptions {
+                unit: "luc-ngan",
+                as_of: "2018-06-25".parse().unwrap(),
+                include_unapproved: false,
+            },
+        )
+        .unwrap(),
+    );
+    assert_eq!(got, want);
+    let own = &got["resolutions"][0];
+    assert_eq!(
+        (own["achieved_or_exceeded"].as_u64(), own["total"].as_u64()),
+        (Some(4), Some(16))
+    );
+}
+
+#[tokio::test]
+async fn status_as_of_a_date_and_errors_that_name_the_field() {
+    let app = spawn_demo().await;
+    let url = format!(
+        "{}/api/v1/resolutions/luc-ngan-xxiv/status?as_of=2017-12-31",
+        app.base
+    );
+    let (status, v) = get_json(&url).await;
+    assert_eq!(status, 200);
+    assert_eq!(v["as_of"], "2017-12-31");
+    assert_eq!(v["targets"].as_array().unwrap().len(), 16);
+
+    let (status, e) = get_json(&format!(
+        "{}/api/v1/resolutions/luc-ngan-xxiv/status?as_of=25/6/2018",
+        app.base
+    ))
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(e["error"]["code"], "bad_parameter");
+    assert_eq!(e["error"]["field"], "as_of");
+    let (status, e) = get_json(&format!("{}/api/v1/resolutions/nope/status", app.base)).await;
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+    let (status, e) = get_json(&format!("{}/api/v1/units/nope/review", app.base)).await;
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+}
+
+async fn page(url: &str, headers: &[(&str, &str)]) -> (u16, reqwest::header::HeaderMap, String) {
+    let client = reqwest::Client::new();
+    let mut req = client.get(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let h = r.headers().clone();
+    (status, h, r.text().await.unwrap())
+}
+
+/// The dashboard in Vietnamese by default, in English by `?lang=en` (remembered in a cookie) or
+/// by the browser's `Accept-Language`; every response carries a request id.
+#[tokio::test]
+async fn dashboard_in_both_languages() {
+    let app = spawn_demo().await;
+    let url = format!("{}/resolutions/luc-ngan-xxiv", app.base);
+    let (status, h, vi) = page(&url, &[]).await;
+    assert_eq!(status, 200);
+    assert!(h.contains_key("x-request-id"));
+    assert!(
+        vi.contains(
+            "Tính đến ngày 25/6/2018: hoàn thành và hoàn thành vượt mức <strong>4/16</strong>"
+        ),
+        "{vi}"
+    );
+    // Adjusted values with the original struck through, Vietnamese decimals.
+    assert!(vi.contains("41,3% <s>37%</s>"), "{vi}");
+    assert!(vi.contains("khó hoàn thành"));
+
+    let (_, h, en) = page(&format!("{url}?lang=en"), &[]).await;
+    assert!(en.contains("As of 25 June 2018: achieved or exceeded <strong>4/16</strong>"));
+    assert!(en.contains("41.3% <s>37%</s>"), "{en}");
+    let cookie = h.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.starts_with("lang=en;"), "{cookie}");
+    let (_, _, remembered) = page(&url, &[("cookie", "lang=en")]).await;
+    assert!(remembered.contains("achieved or exceeded"));
+    let (_, _, browser) = page(&url, &[("accept-language", "en-GB,en;q=0.9")]).await;
+    assert!(browser.contains("achieved or exceeded"));
+
+    let (status, _, home) = page(&format!("{}/", app.base), &[]).await;
+    assert_eq!(status, 200);
+    assert!(home.contains("/resolutions/luc-ngan-xxiv"));
+    let (status, _, _) = page(&format!("{}/resolutions/nope", app.base), &[]).await;
+    assert_eq!(status, 404);
+}
+
+/// A figure written through the store counts in the very next page: nothing is cached.
+#[tokio::test]
+async fn a_figure_written_counts_in_the_next_request() {
+    let app = spawn_demo().await;
+    let url = format!("{}/api/v1/resolutions/luc-ngan-xxiv/status", app.base);
+    let status_of = |v: &Value, code: &str| {
+        v["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["code"] == code)
+            .map(|t| t["status"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    let (_, before) = get_json(&url).await;
+    let code = "15";
+    assert_eq!(status_of(&before, code), "off_track");
+    // The district's figure the article quotes (49,7%), reported again as 75% the same day:
+    // the later stored is in force.
+    let ds = app.store.load().await.unwrap();
+    let mut o = ds
+        .observations
+        .iter()
+        .find(|o| {
+            o.unit == "luc-ngan"
+                && o.indicator == "village-heads-party-share"
+                && o.period.to_string() == "2018-H1"
+        })
+        .cloned()
+        .expect("the village heads figure");
+    o.value = "75".parse().unwrap();
+    app.store.add_observations(&[o]).await.unwrap();
+    let (_, after) = get_json(&url).await;
+    // 75% against a target of 70%: strictly better.
+    assert_eq!(status_of(&after, code), "exceeded", "{after}");
+}
