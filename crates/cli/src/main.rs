@@ -387,15 +387,7 @@ async fn review_text(
                     s.push('\n');
                     s
                 }
-                ReviewFormat::Md => {
-                    let term_end = r
-                        .resolutions
-                        .iter()
-                        .find(|x| x.own)
-                        .and_then(|x| ds.terms.iter().find(|t| t.id == x.term))
-                        .map(|t| t.end);
-                    markdown::review(lang, &r, term_end)
-                }
+                ReviewFormat::Md => markdown::review_in_terms(lang, &r, &ds.terms),
             })
         },
     )

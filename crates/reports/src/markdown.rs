@@ -81,6 +81,17 @@ fn resolution_name(lang: Lang, title: &str, congress: Option<u32>) -> String {
 
 /// Renders the review. `term_end` is the end of the unit's own resolution's term, which decides
 /// whether the review is a mid-term or an end-of-term one.
+/// [`review`], the end of the term taken from the unit's own resolution's term in `terms`.
+pub fn review_in_terms(lang: Lang, r: &Review, terms: &[chitieu_domain::Term]) -> String {
+    let term_end = r
+        .resolutions
+        .iter()
+        .find(|x| x.own)
+        .and_then(|x| terms.iter().find(|t| t.id == x.term))
+        .map(|t| t.end);
+    review(lang, r, term_end)
+}
+
 pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> String {
     let t = T(lang);
     let mut o = String::new();

@@ -81,6 +81,7 @@ pub struct Labels {
     pub status: &'static str,
     pub review: &'static str,
     pub review_json: &'static str,
+    pub download_md: &'static str,
     pub other_language: &'static str,
     pub not_found: &'static str,
 }
@@ -107,6 +108,7 @@ pub fn labels(lang: Lang) -> Labels {
             status: "Đánh giá",
             review: "Báo cáo sơ kết",
             review_json: "Tải JSON",
+            download_md: "Tải Markdown",
             other_language: "English",
             not_found: "Không tìm thấy",
         },
@@ -130,6 +132,7 @@ pub fn labels(lang: Lang) -> Labels {
             status: "Status",
             review: "Review",
             review_json: "Download JSON",
+            download_md: "Download Markdown",
             other_language: "Tiếng Việt",
             not_found: "Not found",
         },

@@ -21,6 +21,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/resolutions/{id}", get(dashboard))
+        .route("/units/{id}/review", get(review_page))
+        .route("/units/{id}/review.md", get(review_markdown))
 }
 
 /// A page, with the cookie that remembers a language picked by `?lang=`.
@@ -235,4 +237,101 @@ async fn dashboard(
     }
     .render();
     Ok(page(&lang, html))
+}
+
+/// The review's Markdown (the command line's), or `None` for an unknown unit.
+async fn markdown_review(
+    state: &AppState,
+    id: &str,
+    opts: chitieu_domain::status::StatusOptions,
+    lang: Lang,
+) -> Result<Option<String>, ApiError> {
+    judge(
+        state.store.as_ref(),
+        opts.filter(),
+        opts.as_of,
+        |ds| Scope::of_review(ds, id, opts.as_of),
+        |ds, rollups| {
+            if !ds.units.iter().any(|u| u.id == id) {
+                return Ok(None);
+            }
+            let r = review::build_with(
+                ds,
+                rollups,
+                review::ReviewOptions {
+                    unit: id,
+                    as_of: opts.as_of,
+                    include_unapproved: opts.include_unapproved,
+                },
+            )
+            .map_err(ApiError::internal)?;
+            Ok(Some(chitieu_reports::markdown::review_in_terms(
+                lang, &r, &ds.terms,
+            )))
+        },
+    )
+    .await?
+}
+
+#[derive(Template)]
+#[template(path = "review.html")]
+struct ReviewPage {
+    l: Labels,
+    lang: &'static str,
+    other: &'static str,
+    id: String,
+    as_of: String,
+    body: String,
+}
+
+async fn review_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<AsOf>,
+    lang: PageLang,
+) -> Result<Response, ApiError> {
+    let opts = q.options(&state)?;
+    let Some(md) = markdown_review(&state, &id, opts, lang.lang).await? else {
+        let body = format!("{}: {id}", labels(lang.lang).not_found);
+        return Ok((StatusCode::NOT_FOUND, Html(body)).into_response());
+    };
+    let mut body = String::new();
+    pulldown_cmark::html::push_html(
+        &mut body,
+        pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES),
+    );
+    let html = ReviewPage {
+        l: labels(lang.lang),
+        lang: code(lang.lang),
+        other: other(lang.lang),
+        id,
+        as_of: opts.as_of.to_string(),
+        body,
+    }
+    .render();
+    Ok(page(&lang, html))
+}
+
+/// The review as a Markdown file to download.
+async fn review_markdown(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<AsOf>,
+    lang: PageLang,
+) -> Result<Response, ApiError> {
+    let opts = q.options(&state)?;
+    let Some(md) = markdown_review(&state, &id, opts, lang.lang).await? else {
+        return Err(ApiError::not_found("unit", &id));
+    };
+    let disposition = format!("attachment; filename=\"review-{id}-{}.md\"", opts.as_of);
+    let mut r = md.into_response();
+    let headers = r.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/markdown; charset=utf-8"),
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
 }

@@ -216,3 +216,36 @@ async fn a_figure_written_counts_in_the_next_request() {
     // 75% against a target of 70%: strictly better.
     assert_eq!(status_of(&after, code), "exceeded", "{after}");
 }
+
+/// The review page shows the command line's review; its downloads are the same Markdown and JSON.
+#[tokio::test]
+async fn review_page_and_downloads() {
+    let app = spawn_demo().await;
+    let (status, _, html) = page(&format!("{}/units/luc-ngan/review", app.base), &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<strong>4/16</strong>"), "{html}");
+    assert!(html.contains("49,7%"));
+    assert!(html.contains("<table>"), "tables are rendered");
+    let (status, h, md) = page(&format!("{}/units/luc-ngan/review.md", app.base), &[]).await;
+    assert_eq!(status, 200);
+    let disposition = h.get("content-disposition").unwrap().to_str().unwrap();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    let ds = app.store.load().await.unwrap();
+    let r = review::build(
+        &ds,
+        ReviewOptions {
+            unit: "luc-ngan",
+            as_of: "2018-06-25".parse().unwrap(),
+            include_unapproved: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        md,
+        chitieu_reports::markdown::review_in_terms(chitieu_reports::Lang::Vi, &r, &ds.terms)
+    );
+    let (_, _, en) = page(&format!("{}/units/luc-ngan/review?lang=en", app.base), &[]).await;
+    assert!(en.contains("Download Markdown"));
+    let (status, _, _) = page(&format!("{}/units/nope/review", app.base), &[]).await;
+    assert_eq!(status, 404);
+}
