@@ -15,11 +15,34 @@ use serde_json::{json, Value};
 
 use crate::{ApiError, AppState};
 
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "chitieu API",
+        version = "1",
+        description = "Resolutions, targets and their status, reviews: what the web app's pages are made of. Errors are JSON: {\"error\": {\"code\", \"message\", \"field\"}}."
+    ),
+    servers((url = "/api/v1"))
+)]
+struct ApiDoc;
+
+/// The API's routes and its OpenAPI document, made from the same declarations so that no
+/// route is missing from the document.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/resolutions", get(resolutions))
-        .route("/resolutions/{id}/status", get(resolution_status))
-        .route("/units/{id}/review", get(unit_review))
+    let (router, doc) =
+        utoipa_axum::router::OpenApiRouter::with_openapi(<ApiDoc as utoipa::OpenApi>::openapi())
+            .routes(utoipa_axum::routes!(resolutions))
+            .routes(utoipa_axum::routes!(resolution_status))
+            .routes(utoipa_axum::routes!(unit_review))
+            .split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    router.route(
+        "/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
 }
 
 /// The question's date and whether figures not yet approved count.
@@ -55,6 +78,12 @@ impl AsOf {
     }
 }
 
+/// Every resolution stored, with its number of targets.
+#[utoipa::path(
+    get,
+    path = "/resolutions",
+    responses((status = 200, description = "`{\"resolutions\": [{id, unit, kind, congress, term, number, adopted, title, targets}]}`"))
+)]
 async fn resolutions(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let ds = state.store.load_structure().await?;
     Ok(Json(json!({
@@ -72,6 +101,21 @@ async fn resolutions(State(state): State<AppState>) -> Result<Json<Value>, ApiEr
     })))
 }
 
+/// The status of every target of a resolution at a date (`chitieu status --format json`).
+#[utoipa::path(
+    get,
+    path = "/resolutions/{id}/status",
+    params(
+        ("id" = String, Path, description = "The resolution's id"),
+        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; default today (the demo: its meeting)"),
+        ("include_unapproved" = Option<bool>, Query, description = "Count figures not yet approved")
+    ),
+    responses(
+        (status = 200, description = "`chitieu-status/1`: the targets with status and the numbers behind it"),
+        (status = 400, description = "A parameter is not what was expected (the error names it)"),
+        (status = 404, description = "No such resolution")
+    )
+)]
 async fn resolution_status(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -94,6 +138,22 @@ async fn resolution_status(
     Ok(Json(json::status_rows(&id, opts.as_of, &rows)))
 }
 
+/// The review of a unit at a date: the same JSON as `chitieu review --format json`
+/// (docs/review-json.md).
+#[utoipa::path(
+    get,
+    path = "/units/{id}/review",
+    params(
+        ("id" = String, Path, description = "The unit's id"),
+        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; default today (the demo: its meeting)"),
+        ("include_unapproved" = Option<bool>, Query, description = "Count figures not yet approved")
+    ),
+    responses(
+        (status = 200, description = "`chitieu-review/1`"),
+        (status = 400, description = "A parameter is not what was expected (the error names it)"),
+        (status = 404, description = "No such unit")
+    )
+)]
 async fn unit_review(
     State(state): State<AppState>,
     Path(id): Path<String>,

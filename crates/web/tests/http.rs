@@ -249,3 +249,47 @@ async fn review_page_and_downloads() {
     let (status, _, _) = page(&format!("{}/units/nope/review", app.base), &[]).await;
     assert_eq!(status, 404);
 }
+
+/// The OpenAPI document lists every API route, each documented path answers, and its
+/// parameters are the ones the handlers read.
+#[tokio::test]
+async fn openapi_lists_every_route() {
+    let app = spawn_demo().await;
+    let (status, doc) = get_json(&format!("{}/api/v1/openapi.json", app.base)).await;
+    assert_eq!(status, 200);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert_eq!(doc["servers"][0]["url"], "/api/v1");
+    let paths: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut want = vec![
+        "/resolutions",
+        "/resolutions/{id}/status",
+        "/units/{id}/review",
+    ];
+    want.sort();
+    let mut got = paths.clone();
+    got.sort();
+    assert_eq!(got, want);
+    for p in paths {
+        let url = p
+            .replace("/resolutions/{id}", "/resolutions/luc-ngan-xxiv")
+            .replace("/units/{id}", "/units/luc-ngan");
+        let (status, _) = get_json(&format!("{}/api/v1{url}", app.base)).await;
+        assert_eq!(status, 200, "{p}");
+        let op = &doc["paths"][p]["get"];
+        assert!(op["responses"]["200"].is_object(), "{p}");
+        if p.contains("{id}") {
+            let names: Vec<&str> = op["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(names, ["id", "as_of", "include_unapproved"], "{p}");
+        }
+    }
+}
