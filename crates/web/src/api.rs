@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
             .routes(utoipa_axum::routes!(resolutions))
             .routes(utoipa_axum::routes!(resolution_status))
             .routes(utoipa_axum::routes!(unit_review))
+            .routes(utoipa_axum::routes!(list_observations, add_observations))
             .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(
@@ -183,4 +184,179 @@ async fn unit_review(
     )
     .await??;
     Ok(Json(json::review(&r)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ObservationQuery {
+    pub unit: Option<String>,
+    pub indicator: Option<String>,
+    pub as_of: Option<String>,
+}
+
+/// The figures in force that a unit reported for an indicator (its own, not rolled up), every
+/// period, approved or not, as known at `as_of`.
+#[utoipa::path(
+    get,
+    path = "/observations",
+    params(
+        ("unit" = String, Query, description = "The unit's id"),
+        ("indicator" = String, Query, description = "The indicator's id"),
+        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; default today")
+    ),
+    responses(
+        (status = 200, description = "`{\"observations\": [{period, value, standing}]}`, by period"),
+        (status = 400, description = "A parameter is missing or not what was expected"),
+        (status = 404, description = "No such unit or indicator")
+    )
+)]
+async fn list_observations(
+    State(state): State<AppState>,
+    Query(q): Query<ObservationQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let unit = q
+        .unit
+        .ok_or_else(|| ApiError::bad_parameter("unit", "expected a unit id"))?;
+    let indicator = q
+        .indicator
+        .ok_or_else(|| ApiError::bad_parameter("indicator", "expected an indicator id"))?;
+    let opts = AsOf {
+        as_of: q.as_of,
+        include_unapproved: None,
+    }
+    .options(&state)?;
+    let ds = state.store.load_structure().await?;
+    let u = ds
+        .units
+        .iter()
+        .position(|x| x.id == unit)
+        .ok_or_else(|| ApiError::not_found("unit", &unit))?;
+    let i = ds
+        .indicators
+        .iter()
+        .position(|x| x.id == indicator)
+        .ok_or_else(|| ApiError::not_found("indicator", &indicator))?;
+    let cols = state
+        .store
+        .load_figures(&chitieu_store::FigureQuery {
+            first_year: 0,
+            last_year: chitieu_store::figure::MAX_YEAR,
+            known_by: opts.as_of,
+            include_unapproved: true,
+            units: Some(vec![u as u32]),
+            indicators: Some(vec![i as u32]),
+        })
+        .await?;
+    let mut rows: Vec<(chitieu_domain::Period, Value)> = (0..cols.len())
+        .filter_map(|k| {
+            let v = cols.value(k)?;
+            Some((
+                cols.period[k],
+                json!({
+                    "period": cols.period[k].to_string(),
+                    "value": v.to_string(),
+                    "standing": cols.standing[k].as_str(),
+                }),
+            ))
+        })
+        .collect();
+    rows.sort_by_key(|r| r.0);
+    Ok(Json(
+        json!({"unit": unit, "indicator": indicator, "as_of": opts.as_of.to_string(),
+               "observations": rows.into_iter().map(|r| r.1).collect::<Vec<_>>()}),
+    ))
+}
+
+/// One observation of a POST, its errors named by field (`observations[2].period`).
+fn observation_of(k: usize, v: &Value) -> Result<chitieu_domain::Observation, ApiError> {
+    use chitieu_domain::{Observation, ReviewState, Standing};
+    let field = |name: &str| format!("observations[{k}].{name}");
+    let text = |name: &str| -> Result<Option<String>, ApiError> {
+        match v.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            // A number is taken as written: 41.3 stays 41.3.
+            Some(Value::Number(n)) if name == "value" => Ok(Some(n.to_string())),
+            Some(_) => Err(ApiError::bad_parameter(&field(name), "expected a string")),
+        }
+    };
+    let need = |name: &str| -> Result<String, ApiError> {
+        text(name)?.ok_or_else(|| ApiError::bad_parameter(&field(name), "required"))
+    };
+    let period = need("period")?;
+    let value = need("value")?;
+    let standing = need("standing")?;
+    let state = text("state")?.unwrap_or_else(|| "approved".into());
+    let reported = text("reported")?
+        .map(|d| {
+            NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
+                ApiError::bad_parameter(&field("reported"), format!("`{d}`: expected YYYY-MM-DD"))
+            })
+        })
+        .transpose()?;
+    Ok(Observation {
+        unit: need("unit")?,
+        indicator: need("indicator")?,
+        period: period
+            .parse()
+            .map_err(|e| ApiError::bad_parameter(&field("period"), format!("`{period}`: {e}")))?,
+        value: value.parse().map_err(|_| {
+            ApiError::bad_parameter(
+                &field("value"),
+                format!("`{value}`: expected a decimal number"),
+            )
+        })?,
+        standing: Standing::parse(&standing).ok_or_else(|| {
+            ApiError::bad_parameter(
+                &field("standing"),
+                format!("`{standing}`: expected estimate, preliminary or final"),
+            )
+        })?,
+        state: ReviewState::parse(&state).ok_or_else(|| {
+            ApiError::bad_parameter(
+                &field("state"),
+                format!("`{state}`: expected draft, submitted, returned or approved"),
+            )
+        })?,
+        source: text("source")?,
+        reported_by: text("reported_by")?,
+        reported,
+    })
+}
+
+/// Adds observations in one transaction: all or none. A figure already stored identically is
+/// skipped; a later figure of the same unit, indicator and period supersedes the earlier one,
+/// which stays in the history. `state` defaults to `approved`, as for a CSV import.
+#[utoipa::path(
+    post,
+    path = "/observations",
+    request_body(content = Object, description = "`{\"observations\": [{unit, indicator, period, value, standing, state?, source?, reported_by?, reported?}]}`; value a string or a number"),
+    responses(
+        (status = 200, description = "`{\"added\": n, \"skipped\": n}`"),
+        (status = 400, description = "The body or a field is not what was expected (named)"),
+        (status = 422, description = "Refused by the rules (an unknown unit or indicator…), nothing written; every problem named")
+    )
+)]
+async fn add_observations(
+    State(state): State<AppState>,
+    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) =
+        body.map_err(|e| ApiError::bad_parameter("body", format!("expected JSON: {e}")))?;
+    let list = body
+        .get("observations")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::bad_parameter("observations", "expected a list"))?;
+    let observations = list
+        .iter()
+        .enumerate()
+        .map(|(k, v)| observation_of(k, v))
+        .collect::<Result<Vec<_>, _>>()?;
+    match state.store.add_observations(&observations).await {
+        Ok(s) => Ok(Json(json!({
+            "added": s.added.observations,
+            "skipped": s.skipped.observations,
+        }))),
+        Err(chitieu_store::StoreError::Invalid(errors)) => Err(ApiError::invalid(&errors)),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -33,6 +33,21 @@ impl ApiError {
         }
     }
 
+    /// Refused by the domain's rules: the first problem's location is the field, every problem
+    /// is in the message.
+    pub fn invalid(errors: &[chitieu_domain::ValidationError]) -> ApiError {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid",
+            message: errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+            field: errors.first().map(|e| e.location.to_string()),
+        }
+    }
+
     pub fn internal(e: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %e, "internal error");
         ApiError {

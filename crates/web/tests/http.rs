@@ -266,6 +266,7 @@ async fn openapi_lists_every_route() {
         .map(String::as_str)
         .collect();
     let mut want = vec![
+        "/observations",
         "/resolutions",
         "/resolutions/{id}/status",
         "/units/{id}/review",
@@ -274,10 +275,15 @@ async fn openapi_lists_every_route() {
     let mut got = paths.clone();
     got.sort();
     assert_eq!(got, want);
+    assert!(doc["paths"]["/observations"]["post"]["responses"]["422"].is_object());
     for p in paths {
         let url = p
             .replace("/resolutions/{id}", "/resolutions/luc-ngan-xxiv")
-            .replace("/units/{id}", "/units/luc-ngan");
+            .replace("/units/{id}", "/units/luc-ngan")
+            .replace(
+                "/observations",
+                "/observations?unit=luc-ngan&indicator=forest-cover",
+            );
         let (status, _) = get_json(&format!("{}/api/v1{url}", app.base)).await;
         assert_eq!(status, 200, "{p}");
         let op = &doc["paths"][p]["get"];
@@ -292,4 +298,96 @@ async fn openapi_lists_every_route() {
             assert_eq!(names, ["id", "as_of", "include_unapproved"], "{p}");
         }
     }
+}
+
+async fn post_json(url: &str, body: &Value) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .post(url)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+/// A figure entered through the API counts in the next status; bad input is named by field and
+/// writes nothing.
+#[tokio::test]
+async fn observations_in_and_out() {
+    let app = spawn_demo().await;
+    let url = format!("{}/api/v1/observations", app.base);
+    let status_url = format!("{}/api/v1/resolutions/luc-ngan-xxiv/status", app.base);
+    let forest = |v: &Value| {
+        v["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["code"] == "11")
+            .map(|t| {
+                (
+                    t["status"].as_str().unwrap().to_string(),
+                    t["latest"].clone(),
+                )
+            })
+            .unwrap()
+    };
+    let (_, before) = get_json(&status_url).await;
+    assert_eq!(forest(&before).0, "off_track");
+
+    let one = |period: &str, value: Value| {
+        serde_json::json!({"observations": [{
+            "unit": "luc-ngan", "indicator": "forest-cover", "period": period,
+            "value": value, "standing": "estimate", "reported": "2018-06-24"
+        }]})
+    };
+    let (status, r) = post_json(&url, &one("2018", serde_json::json!(41.5))).await;
+    assert_eq!((status, r["added"].as_u64()), (200, Some(1)), "{r}");
+    let (_, after) = get_json(&status_url).await;
+    assert_eq!(
+        forest(&after),
+        ("exceeded".to_string(), serde_json::json!(41.5))
+    );
+    // The same figure again: skipped.
+    let (_, r) = post_json(&url, &one("2018", serde_json::json!("41.5"))).await;
+    assert_eq!(
+        (r["added"].as_u64(), r["skipped"].as_u64()),
+        (Some(0), Some(1))
+    );
+
+    let (_, list) = get_json(&format!("{url}?unit=luc-ngan&indicator=forest-cover")).await;
+    let last = list["observations"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["period"], "2018");
+    assert_eq!(last["value"], "41.5");
+
+    let (status, e) = post_json(&url, &one("2018-Q5", serde_json::json!(1))).await;
+    assert_eq!(status, 400);
+    assert_eq!(e["error"]["field"], "observations[0].period", "{e}");
+    let (status, e) = post_json(&url, &one("2018", serde_json::json!("4l"))).await;
+    assert_eq!(
+        (status, e["error"]["field"].as_str()),
+        (400, Some("observations[0].value"))
+    );
+    let mut bad = one("2019", serde_json::json!(1));
+    bad["observations"][0]["unit"] = serde_json::json!("atlantis");
+    let (status, e) = post_json(&url, &bad).await;
+    assert_eq!(status, 422, "{e}");
+    assert_eq!(e["error"]["code"], "invalid");
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("atlantis"),
+        "{e}"
+    );
+    let (status, e) = post_json(&url, &serde_json::json!({"figures": []})).await;
+    assert_eq!(
+        (status, e["error"]["field"].as_str()),
+        (400, Some("observations"))
+    );
+    // Nothing of the refused posts was written.
+    let (_, again) = get_json(&format!("{url}?unit=luc-ngan&indicator=forest-cover")).await;
+    assert_eq!(again["observations"], list["observations"]);
 }
