@@ -2,6 +2,7 @@
 //! text: Markdown, terminal tables and the stable JSON interface. It knows text formats only: no database,
 //! no HTTP, no file system (callers write the strings where they want).
 
+pub mod chart;
 pub mod hierarchy;
 pub mod json;
 pub mod locale;

@@ -10,7 +10,7 @@ use axum::Router;
 use chitieu_domain::review::{self, Scope, StatusRow};
 use chitieu_domain::status::Status;
 use chitieu_domain::Field;
-use chitieu_reports::{locale, Lang};
+use chitieu_reports::{chart, locale, Lang};
 use chitieu_store::in_force::judge;
 
 use crate::api::AsOf;
@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/resolutions/{id}", get(dashboard))
+        .route("/resolutions/{id}/targets/{code}", get(target_page))
         .route("/units/{id}/review", get(review_page))
         .route("/units/{id}/review.md", get(review_markdown))
 }
@@ -125,6 +126,7 @@ struct Dashboard {
     lang: &'static str,
     other: &'static str,
     title: String,
+    resolution_id: String,
     unit: String,
     unit_id: String,
     as_of: String,
@@ -227,6 +229,7 @@ async fn dashboard(
         lang: code(l),
         other: other(l),
         title,
+        resolution_id: id,
         unit,
         unit_id,
         as_of: opts.as_of.to_string(),
@@ -334,4 +337,231 @@ async fn review_markdown(
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(r)
+}
+
+struct NumberRow {
+    label: &'static str,
+    value: String,
+}
+
+struct AdjustmentRow {
+    date: String,
+    decision: String,
+    reason: String,
+    value: String,
+}
+
+struct SubUnitRow {
+    name: String,
+    latest: String,
+}
+
+#[derive(Template)]
+#[template(path = "target.html")]
+struct TargetPage {
+    l: Labels,
+    lang: &'static str,
+    other: &'static str,
+    resolution_id: String,
+    resolution: String,
+    code: String,
+    name: String,
+    status: &'static str,
+    status_class: &'static str,
+    chart: String,
+    numbers: Vec<NumberRow>,
+    adjustments: Vec<AdjustmentRow>,
+    sub_units: Vec<SubUnitRow>,
+}
+
+fn day_of(p: chitieu_domain::Period) -> chrono::NaiveDate {
+    p.end()
+}
+
+fn f64_of(d: chitieu_domain::Decimal) -> f64 {
+    d.to_string().parse().unwrap_or(f64::NAN)
+}
+
+/// A target: its chart, the numbers behind its status, its adjustments, its sub-units' values.
+async fn target_page(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(String, String)>,
+    Query(q): Query<AsOf>,
+    lang: PageLang,
+) -> Result<Response, ApiError> {
+    use chitieu_domain::version::{target_version, Cutoff};
+    let opts = q.options(&state)?;
+    let l = lang.lang;
+    let built = judge(
+        state.store.as_ref(),
+        opts.filter(),
+        opts.as_of,
+        |ds| {
+            let mut scope = Scope::default();
+            if let Some(t) = ds
+                .targets
+                .iter()
+                .find(|t| t.resolution == id && t.code == code)
+            {
+                scope.units.push(t.unit.clone());
+                scope.indicators.push(t.indicator.clone());
+            }
+            scope
+        },
+        |ds, rollups| -> Result<Option<TargetPage>, ApiError> {
+            let (Some(res), Some(t)) = (
+                ds.resolutions.iter().find(|r| r.id == id),
+                ds.targets
+                    .iter()
+                    .find(|t| t.resolution == id && t.code == code),
+            ) else {
+                return Ok(None);
+            };
+            let rows = review::status_table_with(ds, rollups, &id, None, opts)
+                .map_err(ApiError::internal)?;
+            let Some(row) = rows.into_iter().find(|r| r.code == code) else {
+                return Ok(None);
+            };
+            let unit = row.measure_unit.clone();
+            let a = &row.assessment;
+            let t0 = t.baseline_period.end();
+            let series = rollups.series(&t.unit, &t.indicator);
+            let figures: Vec<(chart::Point, bool)> = series
+                .iter()
+                .filter(|f| f.period.end() > t0 && f.period.start() <= row.deadline)
+                .map(|f| {
+                    (
+                        chart::Point {
+                            date: day_of(f.period),
+                            value: f64_of(f.value),
+                        },
+                        f.standing == chitieu_domain::Standing::Final,
+                    )
+                })
+                .collect();
+            let version = target_version(ds, t, Cutoff::Through(opts.as_of));
+            let adjustments: Vec<AdjustmentRow> = version
+                .adjustments
+                .iter()
+                .map(|adj| {
+                    let after = target_version(ds, t, Cutoff::Through(adj.decision.date));
+                    AdjustmentRow {
+                        date: locale::date(l, adj.decision.date),
+                        decision: format!("{} — {}", adj.decision.body, adj.decision.reference),
+                        reason: adj.reason.clone(),
+                        value: locale::target_value(l, &after.spec.value, &unit),
+                    }
+                })
+                .collect();
+            let target_value = a.target.map_or(f64::NAN, f64_of);
+            let chart = chart::TargetChart {
+                baseline: chart::Point {
+                    date: t0,
+                    value: f64_of(t.baseline),
+                },
+                target: chart::Point {
+                    date: row.deadline,
+                    value: target_value,
+                },
+                figures,
+                projected: a.projected,
+                adjustments: version
+                    .adjustments
+                    .iter()
+                    .map(|adj| {
+                        let after = target_version(ds, t, Cutoff::Through(adj.decision.date));
+                        (
+                            adj.decision.date,
+                            locale::target_value(l, &after.spec.value, &unit),
+                        )
+                    })
+                    .collect(),
+            }
+            .svg(l, &row.name);
+            let labels_now = labels(l);
+            let opt_pct = |x: Option<f64>| x.map_or_else(|| "—".to_string(), |v| locale::pct(l, v));
+            let numbers = vec![
+                NumberRow {
+                    label: labels_now.baseline,
+                    value: format!(
+                        "{} ({})",
+                        locale::with_unit(l, t.baseline, &unit),
+                        t.baseline_period
+                    ),
+                },
+                NumberRow {
+                    label: labels_now.value,
+                    value: locale::target_value(l, &row.value, &unit),
+                },
+                NumberRow {
+                    label: labels_now.latest,
+                    value: a.latest.as_ref().map_or_else(
+                        || "—".to_string(),
+                        |f| format!("{} ({})", locale::with_unit(l, f.value, &unit), f.period),
+                    ),
+                },
+                NumberRow {
+                    label: labels_now.realisation,
+                    value: opt_pct(a.realisation),
+                },
+                NumberRow {
+                    label: labels_now.progress,
+                    value: opt_pct(a.progress),
+                },
+                NumberRow {
+                    label: labels_now.ratio,
+                    value: a
+                        .ratio
+                        .map_or_else(|| "—".to_string(), |r| locale::num(l, r, 2)),
+                },
+                NumberRow {
+                    label: labels_now.projected,
+                    value: a
+                        .projected
+                        .map_or_else(|| "—".to_string(), |p| locale::num(l, p, 2)),
+                },
+                NumberRow {
+                    label: labels_now.method,
+                    value: locale::method(l, a.method).to_string(),
+                },
+            ];
+            let tree = rollups.tree();
+            let sub_units = ds
+                .units
+                .iter()
+                .filter(|u| {
+                    u.parent.as_deref() == Some(t.unit.as_str())
+                        && tree.index_of(&u.id).is_some_and(|i| tree.is_present(i))
+                })
+                .map(|u| SubUnitRow {
+                    name: u.name.clone(),
+                    latest: rollups.series(&u.id, &t.indicator).last().map_or_else(
+                        || "—".to_string(),
+                        |f| format!("{} ({})", locale::with_unit(l, f.value, &unit), f.period),
+                    ),
+                })
+                .collect();
+            Ok(Some(TargetPage {
+                l: labels(l),
+                lang: crate::lang::code(l),
+                other: other(l),
+                resolution_id: id.clone(),
+                resolution: res.title.clone(),
+                code: code.clone(),
+                name: row.name.clone(),
+                status: locale::status(l, a.status),
+                status_class: status_class(a.status),
+                chart,
+                numbers,
+                adjustments,
+                sub_units,
+            }))
+        },
+    )
+    .await??;
+    let Some(p) = built else {
+        let body = format!("{}: {id}/{code}", labels(l).not_found);
+        return Ok((StatusCode::NOT_FOUND, Html(body)).into_response());
+    };
+    Ok(page(&lang, p.render()))
 }

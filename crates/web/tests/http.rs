@@ -391,3 +391,40 @@ async fn observations_in_and_out() {
     let (_, again) = get_json(&format!("{url}?unit=luc-ngan&indicator=forest-cover")).await;
     assert_eq!(again["observations"], list["observations"]);
 }
+
+/// The target page: the chart drawn on the server with the adjustment marked, the numbers
+/// behind the status, the adjustment history with its decision, the sub-units' values.
+#[tokio::test]
+async fn target_page_with_chart_and_history() {
+    let app = spawn_demo().await;
+    let (_, _, dash) = page(&format!("{}/resolutions/luc-ngan-xxiv", app.base), &[]).await;
+    assert!(dash.contains("href=\"/resolutions/luc-ngan-xxiv/targets/11?as_of=2018-06-25\""));
+    let (status, _, html) = page(
+        &format!("{}/resolutions/luc-ngan-xxiv/targets/11", app.base),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<svg"), "{html}");
+    for class in ["path", "target", "estimate", "projection", "adjustment"] {
+        assert!(html.contains(&format!("class=\"{class}\"")), "{class}");
+    }
+    assert!(html.contains("khó hoàn thành"));
+    assert!(html.contains("id=\"adjustments\""));
+    assert!(html.contains("25/6/2018"));
+    assert!(html.contains("41,3%"));
+    // The commune-level values below the district.
+    assert!(html.contains("Các đơn vị trực thuộc"), "{html}");
+    let (_, _, en) = page(
+        &format!("{}/resolutions/luc-ngan-xxiv/targets/11?lang=en", app.base),
+        &[],
+    )
+    .await;
+    assert!(en.contains("Progress ratio R") && en.contains("off track"));
+    let (status, _, _) = page(
+        &format!("{}/resolutions/luc-ngan-xxiv/targets/99", app.base),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 404);
+}

@@ -1,0 +1,272 @@
+//! A target's chart as SVG, drawn on the server and shared by pages and reports: the path from
+//! the baseline to the target, the figures reported (final ones filled, estimates and
+//! preliminary figures hollow), the projection to the deadline, and a mark at each adjustment.
+//! Text only: no I/O, no computation a status did not already make.
+
+use std::fmt::Write;
+
+use chrono::NaiveDate;
+
+use crate::locale::{self, Lang};
+
+/// A point of the chart: a date (a period's end) and a value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub date: NaiveDate,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetChart {
+    pub baseline: Point,
+    pub target: Point,
+    /// Figures after (and at) the baseline, by date; `true` for a final figure.
+    pub figures: Vec<(Point, bool)>,
+    /// The value projected at the deadline, from the latest figure.
+    pub projected: Option<f64>,
+    /// Adjustments: their date and what the target became.
+    pub adjustments: Vec<(NaiveDate, String)>,
+}
+
+const W: f64 = 640.0;
+const H: f64 = 280.0;
+const LEFT: f64 = 56.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 16.0;
+const BOTTOM: f64 = 36.0;
+
+fn days(d: NaiveDate) -> f64 {
+    f64::from(chrono::Datelike::num_days_from_ce(&d))
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+impl TargetChart {
+    /// The SVG, with `title` read by screen readers.
+    pub fn svg(&self, lang: Lang, title: &str) -> String {
+        let mut values: Vec<f64> = vec![self.baseline.value, self.target.value];
+        values.extend(self.figures.iter().map(|(p, _)| p.value));
+        values.extend(self.projected);
+        let finite = values.iter().copied().filter(|v| v.is_finite());
+        let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+        let (lo, hi) = if lo.is_finite() && hi > lo {
+            let pad = (hi - lo) * 0.1;
+            (lo - pad, hi + pad)
+        } else if lo.is_finite() {
+            (lo - 1.0, lo + 1.0)
+        } else {
+            (0.0, 1.0)
+        };
+        let mut t0 = days(self.baseline.date);
+        let mut t1 = days(self.target.date);
+        for (p, _) in &self.figures {
+            t0 = t0.min(days(p.date));
+            t1 = t1.max(days(p.date));
+        }
+        if t1 <= t0 {
+            t1 = t0 + 1.0;
+        }
+        let x = |d: NaiveDate| LEFT + (days(d) - t0) / (t1 - t0) * (W - LEFT - RIGHT);
+        let y = |v: f64| TOP + (hi - v) / (hi - lo) * (H - TOP - BOTTOM);
+        let mut o = String::new();
+        let _ = write!(
+            o,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" class="target-chart"><title>{}</title>"#,
+            esc(title)
+        );
+        // Axes and the value scale at the bottom, the middle and the top.
+        let _ = write!(
+            o,
+            r##"<g class="axes" stroke="#999" stroke-width="1"><line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{:.1}"/><line x1="{LEFT}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/></g>"##,
+            H - BOTTOM,
+            H - BOTTOM,
+            W - RIGHT,
+            H - BOTTOM
+        );
+        for v in [lo, (lo + hi) / 2.0, hi] {
+            let _ = write!(
+                o,
+                r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end" fill="#555">{}</text>"##,
+                LEFT - 4.0,
+                y(v) + 4.0,
+                esc(&locale::num(lang, v, 1))
+            );
+        }
+        for d in [self.baseline.date, self.target.date] {
+            let _ = write!(
+                o,
+                r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#555">{}</text>"##,
+                x(d),
+                H - BOTTOM + 16.0,
+                esc(&locale::date(lang, d))
+            );
+        }
+        for (d, label) in &self.adjustments {
+            let _ = write!(
+                o,
+                r##"<g class="adjustment"><line x1="{0:.1}" y1="{TOP}" x2="{0:.1}" y2="{1:.1}" stroke="#8b0000" stroke-dasharray="2 3"/><text x="{2:.1}" y="{3:.1}" font-size="11" fill="#8b0000">{4}</text></g>"##,
+                x(*d),
+                H - BOTTOM,
+                x(*d) + 3.0,
+                TOP + 10.0,
+                esc(label)
+            );
+        }
+        let _ = write!(
+            o,
+            r##"<line class="path" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#2a6ebb" stroke-width="2" stroke-dasharray="6 4"/>"##,
+            x(self.baseline.date),
+            y(self.baseline.value),
+            x(self.target.date),
+            y(self.target.value)
+        );
+        let _ = write!(
+            o,
+            r##"<circle class="target" cx="{:.1}" cy="{:.1}" r="5" fill="none" stroke="#2a6ebb" stroke-width="2"/>"##,
+            x(self.target.date),
+            y(self.target.value)
+        );
+        if !self.figures.is_empty() {
+            let points: Vec<String> = std::iter::once((self.baseline, true))
+                .chain(self.figures.iter().copied())
+                .map(|(p, _)| format!("{:.1},{:.1}", x(p.date), y(p.value)))
+                .collect();
+            let _ = write!(
+                o,
+                r##"<polyline class="actual" points="{}" fill="none" stroke="#1b1b1b" stroke-width="1.5"/>"##,
+                points.join(" ")
+            );
+        }
+        let _ = write!(
+            o,
+            r##"<circle class="baseline" cx="{:.1}" cy="{:.1}" r="4" fill="#1b1b1b"/>"##,
+            x(self.baseline.date),
+            y(self.baseline.value)
+        );
+        for (p, is_final) in &self.figures {
+            let (class, fill) = if *is_final {
+                ("final", "#1b1b1b")
+            } else {
+                ("estimate", "#fff")
+            };
+            let _ = write!(
+                o,
+                r##"<circle class="{class}" cx="{:.1}" cy="{:.1}" r="4" fill="{fill}" stroke="#1b1b1b" stroke-width="1.5"><title>{}</title></circle>"##,
+                x(p.date),
+                y(p.value),
+                esc(&format!(
+                    "{}: {}",
+                    locale::date(lang, p.date),
+                    locale::num(lang, p.value, 2)
+                ))
+            );
+        }
+        if let (Some(v), Some((last, _))) = (self.projected, self.figures.last()) {
+            if v.is_finite() {
+                let _ = write!(
+                    o,
+                    r##"<line class="projection" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#777" stroke-width="1.5" stroke-dasharray="1 4"/>"##,
+                    x(last.date),
+                    y(last.value),
+                    x(self.target.date),
+                    y(v)
+                );
+            }
+        }
+        o.push_str("</svg>");
+        o
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn forest() -> TargetChart {
+        TargetChart {
+            baseline: Point {
+                date: d("2015-12-31"),
+                value: 35.2,
+            },
+            target: Point {
+                date: d("2020-12-31"),
+                value: 41.3,
+            },
+            figures: vec![
+                (
+                    Point {
+                        date: d("2016-12-31"),
+                        value: 35.9,
+                    },
+                    true,
+                ),
+                (
+                    Point {
+                        date: d("2018-12-31"),
+                        value: 36.9,
+                    },
+                    false,
+                ),
+            ],
+            projected: Some(38.08),
+            adjustments: vec![(d("2018-06-25"), "37 → 41,3".into())],
+        }
+    }
+
+    #[test]
+    fn forest_cover_chart() {
+        insta::assert_snapshot!(forest().svg(Lang::Vi, "Độ che phủ rừng <đạt> 41,3%"));
+    }
+
+    #[test]
+    fn every_part_is_drawn_and_text_is_escaped() {
+        let svg = forest().svg(Lang::En, "a & b");
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        for class in [
+            "path",
+            "target",
+            "actual",
+            "baseline",
+            "final",
+            "estimate",
+            "projection",
+            "adjustment",
+        ] {
+            assert!(svg.contains(&format!("class=\"{class}\"")), "{class}");
+        }
+        assert!(svg.contains("<title>a &amp; b</title>"));
+        assert!(svg.contains("25 June 2018") || svg.contains("31 December 2015"));
+        // No figure, no projection: still a chart of the path, no NaN anywhere.
+        let empty = TargetChart {
+            figures: Vec::new(),
+            projected: None,
+            ..forest()
+        };
+        let svg = empty.svg(Lang::Vi, "x");
+        assert!(!svg.contains("NaN") && !svg.contains("inf"));
+        assert!(!svg.contains("class=\"actual\""));
+        let flat = TargetChart {
+            target: Point {
+                date: d("2015-12-31"),
+                value: 35.2,
+            },
+            figures: Vec::new(),
+            projected: Some(f64::NAN),
+            adjustments: Vec::new(),
+            ..forest()
+        };
+        assert!(!flat.svg(Lang::Vi, "x").contains("NaN"));
+    }
+}
