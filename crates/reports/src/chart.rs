@@ -99,10 +99,11 @@ impl TargetChart {
                 esc(&locale::num(lang, v, 1))
             );
         }
-        for d in [self.baseline.date, self.target.date] {
+        // The first date's label starts at its tick, the last one ends at it: both stay inside.
+        for (d, anchor) in [(self.baseline.date, "start"), (self.target.date, "end")] {
             let _ = write!(
                 o,
-                r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#555">{}</text>"##,
+                r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="{anchor}" fill="#555">{}</text>"##,
                 x(d),
                 H - BOTTOM + 16.0,
                 esc(&locale::date(lang, d))
