@@ -1,0 +1,169 @@
+//! The web app in a real headless Chromium, driven through chromedriver (fantoccini): what a
+//! person does in the browser. Needs Debian's `chromium` and `chromium-driver` (`.ci/run`
+//! installs them); without chromedriver the test says it was skipped, except under CI, where
+//! it fails. With `CHITIEU_SCREENSHOTS=DIR` it saves the main pages as PNG into DIR.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test fails by panicking.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver() -> Option<String> {
+    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(String::from)
+}
+
+async fn browser() -> Option<(Driver, Client)> {
+    let Some(path) = chromedriver() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromedriver is missing under CI: .ci/run installs chromium-driver"
+        );
+        println!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Driver(
+        Command::new(path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        // A Vietnamese office's browser: it asks for Vietnamese.
+        serde_json::json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                                     "--disable-dev-shm-usage", "--window-size=1280,1000"],
+                           "prefs": {"intl.accept_languages": "vi-VN,vi"}}),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if let Ok(c) = ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            return Some((driver, c));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not answer on {url}");
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    if let Some(dir) = std::env::var_os("CHITIEU_SCREENSHOTS") {
+        let png = c.screenshot().await.unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_walks_through_the_demo() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = common::spawn_demo().await;
+
+    // Home, then the district's resolution: the article's headline.
+    c.goto(&format!("{}/", app.base)).await.unwrap();
+    screenshot(&c, "home").await;
+    c.find(Locator::Css("a[href='/resolutions/luc-ngan-xxiv']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let headline = text(&c, "#headline").await;
+    assert!(
+        headline.contains("hoàn thành và hoàn thành vượt mức 4/16"),
+        "{headline}"
+    );
+    screenshot(&c, "dashboard").await;
+
+    // Switch to English: the same headline, remembered on the next page.
+    c.find(Locator::Css("header a.lang"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let headline = text(&c, "#headline").await;
+    assert!(headline.contains("achieved or exceeded 4/16"), "{headline}");
+
+    // A target: its chart and the adjustment decided at the meeting.
+    c.find(Locator::Css(
+        "a[href^='/resolutions/luc-ngan-xxiv/targets/11']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let status = text(&c, "#status").await;
+    assert_eq!(status, "off track");
+    let history = text(&c, "#adjustments").await;
+    assert!(history.contains("41.3%"), "{history}");
+    assert!(c.find(Locator::Css("svg.target-chart")).await.is_ok());
+    screenshot(&c, "target").await;
+
+    // The review, in the language chosen earlier.
+    c.goto(&format!("{}/units/luc-ngan/review", app.base))
+        .await
+        .unwrap();
+    let body = text(&c, "article.review").await;
+    assert!(body.contains("49.7%"), "{body}");
+    screenshot(&c, "review").await;
+
+    // A figure entered (through the API, as the data entry page will) changes the status on
+    // the next page load.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/observations", app.base))
+        .json(&serde_json::json!({"observations": [{
+            "unit": "luc-ngan", "indicator": "forest-cover", "period": "2018",
+            "value": 41.5, "standing": "estimate", "reported": "2018-06-24"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    c.goto(&format!(
+        "{}/resolutions/luc-ngan-xxiv/targets/11",
+        app.base
+    ))
+    .await
+    .unwrap();
+    assert_eq!(text(&c, "#status").await, "exceeded");
+    c.close().await.unwrap();
+}
