@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
             .routes(utoipa_axum::routes!(resolution_status))
             .routes(utoipa_axum::routes!(unit_review))
             .routes(utoipa_axum::routes!(list_observations, add_observations))
+            .routes(utoipa_axum::routes!(add_adjustment))
             .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(
@@ -356,6 +357,134 @@ async fn add_observations(
             "added": s.added.observations,
             "skipped": s.skipped.observations,
         }))),
+        Err(chitieu_store::StoreError::Invalid(errors)) => Err(ApiError::invalid(&errors)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn decimal_of(field: &str, v: &Value) -> Result<chitieu_domain::Decimal, ApiError> {
+    let text = match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return Err(ApiError::bad_parameter(field, "expected a number")),
+    };
+    text.parse()
+        .map_err(|_| ApiError::bad_parameter(field, format!("`{text}`: expected a decimal number")))
+}
+
+/// An adjustment of a POST body, every error named by its field.
+fn adjustment_of(body: &Value) -> Result<chitieu_domain::Adjustment, ApiError> {
+    use chitieu_domain::{Adjustment, Change, Decision, Subject, TargetValue};
+    let s = |v: &Value, field: &str| -> Result<String, ApiError> {
+        v.get(field.rsplit('.').next().unwrap_or(field))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .filter(|x| !x.trim().is_empty())
+            .ok_or_else(|| ApiError::bad_parameter(field, "required: a non-empty string"))
+    };
+    let date = |text: String, field: &str| {
+        NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
+            ApiError::bad_parameter(field, format!("`{text}`: expected a date YYYY-MM-DD"))
+        })
+    };
+    let resolution = s(body, "resolution")?;
+    let code = s(body, "code")?;
+    let subject = match body
+        .get("subject")
+        .and_then(Value::as_str)
+        .unwrap_or("target")
+    {
+        "target" => Subject::Target { resolution, code },
+        "task" => Subject::Task { resolution, code },
+        other => {
+            return Err(ApiError::bad_parameter(
+                "subject",
+                format!("`{other}`: expected target or task"),
+            ))
+        }
+    };
+    let d = body
+        .get("decision")
+        .ok_or_else(|| ApiError::bad_parameter("decision", "required: {body, reference, date}"))?;
+    let decision = Decision {
+        body: s(d, "decision.body")?,
+        reference: s(d, "decision.reference")?,
+        date: date(s(d, "decision.date")?, "decision.date")?,
+    };
+    let reason = s(body, "reason")?;
+    let c = body.get("change").cloned().unwrap_or(Value::Null);
+    let value = match c.get("value") {
+        None | Some(Value::Null) => None,
+        Some(v @ (Value::Number(_) | Value::String(_))) => {
+            Some(TargetValue::Exact(decimal_of("change.value", v)?))
+        }
+        Some(v) => match (v.get("min"), v.get("max"), v.get("change_per_year")) {
+            (Some(min), Some(max), None) => Some(TargetValue::Range {
+                min: decimal_of("change.value.min", min)?,
+                max: decimal_of("change.value.max", max)?,
+            }),
+            (None, None, Some(c)) => Some(TargetValue::ChangePerYear(decimal_of(
+                "change.value.change_per_year",
+                c,
+            )?)),
+            _ => {
+                return Err(ApiError::bad_parameter(
+                    "change.value",
+                    "expected a number, {min, max} or {change_per_year}",
+                ))
+            }
+        },
+    };
+    let deadline = match c.get("deadline").and_then(Value::as_str) {
+        Some(d) => Some(date(d.to_string(), "change.deadline")?),
+        None => None,
+    };
+    let change = Change {
+        value,
+        deadline,
+        wording: c.get("wording").and_then(Value::as_str).map(str::to_string),
+        withdraw: c.get("withdraw").and_then(Value::as_bool).unwrap_or(false),
+    };
+    if change.is_empty() {
+        return Err(ApiError::bad_parameter(
+            "change",
+            "expected at least one of value, deadline, wording, withdraw",
+        ));
+    }
+    Ok(Adjustment {
+        subject,
+        decision,
+        reason,
+        change,
+    })
+}
+
+/// Adjusts a target (or a task) by a named decision: its value, deadline or wording, or its
+/// withdrawal. The old version stays readable; statuses as of a date before the decision are
+/// unchanged.
+#[utoipa::path(
+    post,
+    path = "/adjustments",
+    request_body(content = Object, description = "`{resolution, code, subject?: target|task, decision: {body, reference, date}, reason, change: {value?, deadline?, wording?, withdraw?}}`; value a number, {min, max} or {change_per_year}"),
+    responses(
+        (status = 200, description = "`{\"added\": 1}` (0 when the same adjustment is already stored)"),
+        (status = 400, description = "A field is missing or not what was expected (named)"),
+        (status = 422, description = "Refused by the rules (an unknown target…), nothing written")
+    )
+)]
+async fn add_adjustment(
+    State(state): State<AppState>,
+    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) =
+        body.map_err(|e| ApiError::bad_parameter("body", format!("expected JSON: {e}")))?;
+    let adjustment = adjustment_of(&body)?;
+    let delta = chitieu_domain::Dataset {
+        adjustments: vec![adjustment],
+        ..chitieu_domain::Dataset::default()
+    };
+    match state.store.import(&delta).await {
+        Ok(s) => Ok(Json(json!({"added": s.added.adjustments}))),
         Err(chitieu_store::StoreError::Invalid(errors)) => Err(ApiError::invalid(&errors)),
         Err(e) => Err(e.into()),
     }

@@ -165,5 +165,23 @@ async fn a_person_walks_through_the_demo() {
     .await
     .unwrap();
     assert_eq!(text(&c, "#status").await, "exceeded");
+
+    // An adjustment decided (through the API, as the adjustment form will): in the history.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/adjustments", app.base))
+        .json(&serde_json::json!({
+            "resolution": "luc-ngan-xxiv", "code": "2", "reason": "Thu nhập tăng nhanh",
+            "decision": {"body": "Ban Thường vụ Huyện ủy", "reference": "Kết luận 12-KL/HU",
+                         "date": "2018-06-25"},
+            "change": {"value": 50}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    c.goto(&format!("{}/resolutions/luc-ngan-xxiv/targets/2", app.base))
+        .await
+        .unwrap();
+    let history = text(&c, "#adjustments").await;
+    assert!(history.contains("Kết luận 12-KL/HU"), "{history}");
     c.close().await.unwrap();
 }

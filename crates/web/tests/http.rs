@@ -223,6 +223,7 @@ async fn openapi_lists_every_route() {
         .map(String::as_str)
         .collect();
     let mut want = vec![
+        "/adjustments",
         "/observations",
         "/resolutions",
         "/resolutions/{id}/status",
@@ -234,6 +235,14 @@ async fn openapi_lists_every_route() {
     assert_eq!(got, want);
     assert!(doc["paths"]["/observations"]["post"]["responses"]["422"].is_object());
     for p in paths {
+        if doc["paths"][p]["get"].is_null() {
+            // Only written to (POST): its body is tested on its own.
+            assert!(
+                doc["paths"][p]["post"]["responses"]["200"].is_object(),
+                "{p}"
+            );
+            continue;
+        }
         let url = p
             .replace("/resolutions/{id}", "/resolutions/luc-ngan-xxiv")
             .replace("/units/{id}", "/units/luc-ngan")
@@ -384,4 +393,76 @@ async fn target_page_with_chart_and_history() {
     )
     .await;
     assert_eq!(status, 404);
+}
+
+/// An adjustment through the API: in the target's history at once, with its decision; the
+/// status as of a date before the decision is judged on the old version.
+#[tokio::test]
+async fn an_adjustment_is_in_the_history() {
+    let app = spawn_demo().await;
+    let url = format!("{}/api/v1/adjustments", app.base);
+    let adj = serde_json::json!({
+        "resolution": "luc-ngan-xxiv", "code": "2",
+        "decision": {"body": "Ban Thường vụ Huyện ủy", "reference": "Kết luận 12-KL/HU", "date": "2018-06-25"},
+        "reason": "Thu nhập tăng nhanh hơn dự kiến",
+        "change": {"value": 50}
+    });
+    let (status, r) = post_json(&url, &adj).await;
+    assert_eq!((status, r["added"].as_u64()), (200, Some(1)), "{r}");
+    let (_, _, html) = page(
+        &format!("{}/resolutions/luc-ngan-xxiv/targets/2", app.base),
+        &[],
+    )
+    .await;
+    assert!(html.contains("Kết luận 12-KL/HU"), "{html}");
+    assert!(html.contains("Thu nhập tăng nhanh hơn dự kiến"));
+    let (_, st) = get_json(&format!(
+        "{}/api/v1/resolutions/luc-ngan-xxiv/status",
+        app.base
+    ))
+    .await;
+    let t2 = st["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "2")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (t2["target_value"].clone(), t2["target_original"].clone()),
+        (serde_json::json!(50), serde_json::json!(45))
+    );
+    let (_, before) = get_json(&format!(
+        "{}/api/v1/resolutions/luc-ngan-xxiv/status?as_of=2018-06-24",
+        app.base
+    ))
+    .await;
+    let old = before["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "2")
+        .unwrap()
+        .clone();
+    assert_eq!(old["target_value"], 45);
+
+    let mut bad = adj.clone();
+    bad["decision"]["date"] = serde_json::json!("25/6/2018");
+    let (status, e) = post_json(&url, &bad).await;
+    assert_eq!(
+        (status, e["error"]["field"].as_str()),
+        (400, Some("decision.date")),
+        "{e}"
+    );
+    let mut bad = adj.clone();
+    bad["change"] = serde_json::json!({});
+    let (status, e) = post_json(&url, &bad).await;
+    assert_eq!(
+        (status, e["error"]["field"].as_str()),
+        (400, Some("change"))
+    );
+    let mut bad = adj.clone();
+    bad["code"] = serde_json::json!("99");
+    let (status, e) = post_json(&url, &bad).await;
+    assert_eq!(status, 422, "{e}");
 }
