@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .route("/resolutions/{id}", get(dashboard))
         .route("/resolutions/{id}/targets/{code}", get(target_page))
+        .route("/units/{id}", get(unit_page))
         .route("/units/{id}/review", get(review_page))
         .route("/units/{id}/review.md", get(review_markdown))
 }
@@ -561,6 +562,149 @@ async fn target_page(
     .await??;
     let Some(p) = built else {
         let body = format!("{}: {id}/{code}", labels(l).not_found);
+        return Ok((StatusCode::NOT_FOUND, Html(body)).into_response());
+    };
+    Ok(page(&lang, p.render()))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct UnitQuery {
+    pub as_of: Option<String>,
+    pub indicator: Option<String>,
+}
+
+struct Link {
+    href: String,
+    text: String,
+}
+
+struct CompareRow {
+    href: String,
+    name: String,
+    value: String,
+    period: String,
+}
+
+#[derive(Template)]
+#[template(path = "unit.html")]
+struct UnitPage {
+    l: Labels,
+    lang: &'static str,
+    other: &'static str,
+    id: String,
+    name: String,
+    as_of: String,
+    crumbs: Vec<Link>,
+    resolutions: Vec<Link>,
+    indicators: Vec<(String, String, bool)>,
+    indicator_name: String,
+    rows: Vec<CompareRow>,
+}
+
+/// A unit: where it sits, the resolutions it implements, and its sub-units compared on an
+/// indicator (by default the first one its own resolution has a target for).
+async fn unit_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<UnitQuery>,
+    lang: PageLang,
+) -> Result<Response, ApiError> {
+    let opts = AsOf {
+        as_of: q.as_of.clone(),
+        include_unapproved: None,
+    }
+    .options(&state)?;
+    let l = lang.lang;
+    let chosen = |ds: &chitieu_domain::Dataset| -> Option<String> {
+        q.indicator.clone().or_else(|| {
+            review::resolutions_in_force(ds, &id, opts.as_of)
+                .iter()
+                .flat_map(|r| review::targets_for(ds, r, &id))
+                .map(|t| t.indicator.clone())
+                .next()
+        })
+    };
+    let built = judge(
+        state.store.as_ref(),
+        opts.filter(),
+        opts.as_of,
+        |ds| Scope {
+            units: vec![id.clone()],
+            indicators: chosen(ds).into_iter().collect(),
+        },
+        |ds, rollups| -> Option<UnitPage> {
+            let unit = ds.units.iter().find(|u| u.id == id)?;
+            let indicator = chosen(ds);
+            let ind = indicator
+                .as_ref()
+                .and_then(|i| ds.indicators.iter().find(|x| &x.id == i));
+            let measure = ind.map_or("", |i| i.measure.as_str());
+            let mut crumbs: Vec<Link> = review::ancestry(ds, &id)
+                .into_iter()
+                .skip(1)
+                .map(|u| Link {
+                    href: format!("/units/{}", u.id),
+                    text: u.name.clone(),
+                })
+                .collect();
+            crumbs.reverse();
+            let tree = rollups.tree();
+            let rows = ds
+                .units
+                .iter()
+                .filter(|u| {
+                    u.parent.as_deref() == Some(id.as_str())
+                        && tree.index_of(&u.id).is_some_and(|i| tree.is_present(i))
+                })
+                .map(|u| {
+                    let last = indicator
+                        .as_ref()
+                        .and_then(|i| rollups.series(&u.id, i).pop());
+                    CompareRow {
+                        href: format!("/units/{}", u.id),
+                        name: u.name.clone(),
+                        value: last.as_ref().map_or_else(
+                            || "—".to_string(),
+                            |f| locale::with_unit(l, f.value, measure),
+                        ),
+                        period: last.map_or_else(String::new, |f| f.period.to_string()),
+                    }
+                })
+                .collect();
+            Some(UnitPage {
+                l: labels(l),
+                lang: code(l),
+                other: other(l),
+                id: id.clone(),
+                name: unit.name.clone(),
+                as_of: opts.as_of.to_string(),
+                crumbs,
+                resolutions: review::resolutions_in_force(ds, &id, opts.as_of)
+                    .into_iter()
+                    .map(|r| Link {
+                        href: format!("/resolutions/{}", r.id),
+                        text: r.title.clone(),
+                    })
+                    .collect(),
+                indicators: ds
+                    .indicators
+                    .iter()
+                    .map(|i| {
+                        (
+                            i.id.clone(),
+                            i.name.clone(),
+                            Some(&i.id) == indicator.as_ref(),
+                        )
+                    })
+                    .collect(),
+                indicator_name: ind.map_or_else(String::new, |i| i.name.clone()),
+                rows,
+            })
+        },
+    )
+    .await?;
+    let Some(p) = built else {
+        let body = format!("{}: {id}", labels(l).not_found);
         return Ok((StatusCode::NOT_FOUND, Html(body)).into_response());
     };
     Ok(page(&lang, p.render()))

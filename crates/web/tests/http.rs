@@ -466,3 +466,30 @@ async fn an_adjustment_is_in_the_history() {
     let (status, e) = post_json(&url, &bad).await;
     assert_eq!(status, 422, "{e}");
 }
+
+/// The unit page: breadcrumbs up the tree, the resolutions it implements, its sub-units
+/// compared on an indicator of its choice.
+#[tokio::test]
+async fn unit_page_compares_sub_units() {
+    let app = spawn_demo().await;
+    let (status, _, html) = page(&format!("{}/units/luc-ngan", app.base), &[]).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("/units/bac-giang"),
+        "breadcrumb to the province: {html}"
+    );
+    assert!(html.contains("/resolutions/luc-ngan-xxiv"));
+    assert!(html.contains("id=\"compare\""));
+    assert!(html.contains("/units/phuong-son"));
+    let (_, _, forest) = page(
+        &format!("{}/units/luc-ngan?indicator=forest-cover", app.base),
+        &[],
+    )
+    .await;
+    assert!(
+        forest.contains("<option value=\"forest-cover\" selected>"),
+        "{forest}"
+    );
+    let (status, _, _) = page(&format!("{}/units/nope", app.base), &[]).await;
+    assert_eq!(status, 404);
+}
