@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/resolutions/{id}/targets/{code}", get(target_page))
         .route("/units/{id}", get(unit_page))
         .route("/units/{id}/review", get(review_page))
+        .route("/units/{id}/documents", get(documents_page))
         .route("/units/{id}/review.md", get(review_markdown))
 }
 
@@ -708,4 +709,115 @@ async fn unit_page(
         return Ok((StatusCode::NOT_FOUND, Html(body)).into_response());
     };
     Ok(page(&lang, p.render()))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DocumentQuery {
+    pub kind: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+struct DocumentRow {
+    number: String,
+    kind: String,
+    date: String,
+    title: String,
+}
+
+#[derive(Template)]
+#[template(path = "documents.html")]
+struct DocumentsPage {
+    l: Labels,
+    lang: &'static str,
+    other: &'static str,
+    id: String,
+    name: String,
+    kinds: Vec<(&'static str, String, bool)>,
+    from: String,
+    to: String,
+    counts: String,
+    rows: Vec<DocumentRow>,
+}
+
+/// The register of the documents a unit issued: filtered by kind and dates, counted by kind.
+async fn documents_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<DocumentQuery>,
+    lang: PageLang,
+) -> Result<Response, ApiError> {
+    use chitieu_domain::DocumentKind;
+    let l = lang.lang;
+    let day = |field: &str, v: &Option<String>| -> Result<Option<chrono::NaiveDate>, ApiError> {
+        match v.as_deref() {
+            None | Some("") => Ok(None),
+            Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| ApiError::bad_parameter(field, format!("`{s}`: expected YYYY-MM-DD"))),
+        }
+    };
+    let (from, to) = (day("from", &q.from)?, day("to", &q.to)?);
+    let kind = match q.kind.as_deref() {
+        None | Some("") => None,
+        Some(k) => Some(DocumentKind::parse(k).ok_or_else(|| {
+            ApiError::bad_parameter("kind", format!("`{k}`: not a kind of document"))
+        })?),
+    };
+    let ds = state.store.load_structure().await?;
+    let Some(unit) = ds.units.iter().find(|u| u.id == id) else {
+        let body = format!("{}: {id}", labels(l).not_found);
+        return Ok((StatusCode::NOT_FOUND, Html(body)).into_response());
+    };
+    let mut docs: Vec<&chitieu_domain::Document> = ds
+        .documents
+        .iter()
+        .filter(|d| d.issuer == id)
+        .filter(|d| from.is_none_or(|f| d.date >= f) && to.is_none_or(|t| d.date <= t))
+        .collect();
+    docs.sort_by_key(|d| d.date);
+    let counts: Vec<String> = DocumentKind::ALL
+        .iter()
+        .filter_map(|k| {
+            let n = docs.iter().filter(|d| d.kind == *k).count();
+            (n > 0).then(|| locale::document_kind(l, *k, n))
+        })
+        .collect();
+    let rows = docs
+        .into_iter()
+        .filter(|d| kind.is_none_or(|k| d.kind == k))
+        .map(|d| DocumentRow {
+            number: d.number.clone(),
+            kind: locale::document_kind(l, d.kind, 1)
+                .trim_start_matches("1 ")
+                .to_string(),
+            date: locale::date(l, d.date),
+            title: d.title.clone(),
+        })
+        .collect();
+    let html = DocumentsPage {
+        l: labels(l),
+        lang: code(l),
+        other: other(l),
+        id: id.clone(),
+        name: unit.name.clone(),
+        kinds: DocumentKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.as_str(),
+                    locale::document_kind(l, *k, 2)
+                        .trim_start_matches("2 ")
+                        .to_string(),
+                    Some(*k) == kind,
+                )
+            })
+            .collect(),
+        from: from.map_or_else(String::new, |d| d.to_string()),
+        to: to.map_or_else(String::new, |d| d.to_string()),
+        counts: counts.join(", "),
+        rows,
+    }
+    .render();
+    Ok(page(&lang, html))
 }

@@ -493,3 +493,25 @@ async fn unit_page_compares_sub_units() {
     let (status, _, _) = page(&format!("{}/units/nope", app.base), &[]).await;
     assert_eq!(status, 404);
 }
+
+/// The document register counts the district's documents of the term as the article does.
+#[tokio::test]
+async fn document_register_counts_by_kind() {
+    let app = spawn_demo().await;
+    let url = format!(
+        "{}/units/luc-ngan/documents?from=2015-07-10&to=2018-06-25",
+        app.base
+    );
+    let (status, _, html) = page(&url, &[]).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(
+            "8 nghị quyết, 3 chương trình hành động, 25 kế hoạch, 3 hướng dẫn, 4 chỉ thị"
+        ),
+        "{html}"
+    );
+    let (_, _, plans) = page(&format!("{url}&kind=directive"), &[]).await;
+    assert_eq!(plans.matches("<td>chỉ thị</td>").count(), 4, "{plans}");
+    let (status, _, _) = page(&format!("{url}&kind=memo"), &[]).await;
+    assert_eq!(status, 400);
+}
