@@ -54,15 +54,56 @@ pub struct AsOf {
     pub include_unapproved: Option<String>,
 }
 
+/// A date parameter or field, the error naming `field`.
+pub fn date(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        ApiError::bad_parameter(field, format!("`{text}`: expected a date YYYY-MM-DD"))
+    })
+}
+
+/// [`date`] of a parameter that may be absent or empty.
+pub fn optional_date(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
+    match text {
+        None | Some("") => Ok(None),
+        Some(t) => date(field, t).map(Some),
+    }
+}
+
+/// The review of unit `id` judged in its own scope, with the terms its Markdown needs; `None`
+/// for an unknown unit.
+pub async fn review_of(
+    state: &AppState,
+    id: &str,
+    opts: StatusOptions,
+) -> Result<Option<(review::Review, Vec<chitieu_domain::Term>)>, ApiError> {
+    judge(
+        state.store.as_ref(),
+        opts.filter(),
+        opts.as_of,
+        |ds| Scope::of_review(ds, id, opts.as_of),
+        |ds, rollups| {
+            if !ds.units.iter().any(|u| u.id == id) {
+                return Ok(None);
+            }
+            let r = review::build_with(
+                ds,
+                rollups,
+                ReviewOptions {
+                    unit: id,
+                    as_of: opts.as_of,
+                    include_unapproved: opts.include_unapproved,
+                },
+            )
+            .map_err(ApiError::internal)?;
+            Ok(Some((r, ds.terms.clone())))
+        },
+    )
+    .await?
+}
+
 impl AsOf {
     pub fn options(&self, state: &AppState) -> Result<StatusOptions, ApiError> {
-        let as_of = match &self.as_of {
-            None => None,
-            Some(s) if s.is_empty() => None,
-            Some(s) => Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-                ApiError::bad_parameter("as_of", format!("`{s}`: expected a date YYYY-MM-DD"))
-            })?),
-        };
+        let as_of = optional_date("as_of", self.as_of.as_deref())?;
         let include_unapproved = match self.include_unapproved.as_deref() {
             None | Some("false") | Some("0") | Some("") => false,
             Some("true") | Some("1") => true,
@@ -162,28 +203,9 @@ async fn unit_review(
     Query(q): Query<AsOf>,
 ) -> Result<Json<Value>, ApiError> {
     let opts = q.options(&state)?;
-    let r = judge(
-        state.store.as_ref(),
-        opts.filter(),
-        opts.as_of,
-        |ds| Scope::of_review(ds, &id, opts.as_of),
-        |ds, rollups| {
-            if !ds.units.iter().any(|u| u.id == id) {
-                return Err(ApiError::not_found("unit", &id));
-            }
-            review::build_with(
-                ds,
-                rollups,
-                ReviewOptions {
-                    unit: &id,
-                    as_of: opts.as_of,
-                    include_unapproved: opts.include_unapproved,
-                },
-            )
-            .map_err(ApiError::internal)
-        },
-    )
-    .await??;
+    let (r, _) = review_of(&state, &id, opts)
+        .await?
+        .ok_or_else(|| ApiError::not_found("unit", &id))?;
     Ok(Json(json::review(&r)))
 }
 
@@ -287,13 +309,7 @@ fn observation_of(k: usize, v: &Value) -> Result<chitieu_domain::Observation, Ap
     let value = need("value")?;
     let standing = need("standing")?;
     let state = text("state")?.unwrap_or_else(|| "approved".into());
-    let reported = text("reported")?
-        .map(|d| {
-            NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
-                ApiError::bad_parameter(&field("reported"), format!("`{d}`: expected YYYY-MM-DD"))
-            })
-        })
-        .transpose()?;
+    let reported = optional_date(&field("reported"), text("reported")?.as_deref())?;
     Ok(Observation {
         unit: need("unit")?,
         indicator: need("indicator")?,
@@ -382,11 +398,6 @@ fn adjustment_of(body: &Value) -> Result<chitieu_domain::Adjustment, ApiError> {
             .filter(|x| !x.trim().is_empty())
             .ok_or_else(|| ApiError::bad_parameter(field, "required: a non-empty string"))
     };
-    let date = |text: String, field: &str| {
-        NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
-            ApiError::bad_parameter(field, format!("`{text}`: expected a date YYYY-MM-DD"))
-        })
-    };
     let resolution = s(body, "resolution")?;
     let code = s(body, "code")?;
     let subject = match body
@@ -409,7 +420,7 @@ fn adjustment_of(body: &Value) -> Result<chitieu_domain::Adjustment, ApiError> {
     let decision = Decision {
         body: s(d, "decision.body")?,
         reference: s(d, "decision.reference")?,
-        date: date(s(d, "decision.date")?, "decision.date")?,
+        date: date("decision.date", &s(d, "decision.date")?)?,
     };
     let reason = s(body, "reason")?;
     let c = body.get("change").cloned().unwrap_or(Value::Null);
@@ -436,7 +447,7 @@ fn adjustment_of(body: &Value) -> Result<chitieu_domain::Adjustment, ApiError> {
         },
     };
     let deadline = match c.get("deadline").and_then(Value::as_str) {
-        Some(d) => Some(date(d.to_string(), "change.deadline")?),
+        Some(d) => Some(date("change.deadline", d)?),
         None => None,
     };
     let change = Change {

@@ -48,6 +48,20 @@ fn page(lang: &PageLang, html: Result<String, askama::Error>) -> Response {
     }
 }
 
+/// The page for something that does not exist.
+fn not_found(lang: Lang, what: &str) -> Response {
+    let body = format!("{}: {what}", labels(lang).not_found);
+    (StatusCode::NOT_FOUND, Html(body)).into_response()
+}
+
+/// A figure as the pages show it: "36,9% (2018)", or a dash.
+fn figure_text(lang: Lang, f: Option<&chitieu_domain::status::Figure>, unit: &str) -> String {
+    f.map_or_else(
+        || "—".to_string(),
+        |f| format!("{} ({})", locale::with_unit(lang, f.value, unit), f.period),
+    )
+}
+
 fn other(lang: Lang) -> &'static str {
     match lang {
         Lang::Vi => "en",
@@ -162,10 +176,7 @@ fn target_row(lang: Lang, r: &StatusRow) -> TargetRow {
         ),
         value: locale::target_value(lang, &r.value, unit),
         original: (r.original != r.value).then(|| locale::target_value(lang, &r.original, unit)),
-        latest: a.latest.as_ref().map_or_else(
-            || "—".to_string(),
-            |f| format!("{} ({})", locale::with_unit(lang, f.value, unit), f.period),
-        ),
+        latest: figure_text(lang, a.latest.as_ref(), unit),
         realisation: a
             .realisation
             .map_or_else(|| "—".into(), |x| locale::pct(lang, x)),
@@ -203,8 +214,7 @@ async fn dashboard(
     )
     .await??;
     let Some((title, unit_id, unit, rows)) = built else {
-        let body = format!("{}: {id}", labels(l).not_found);
-        return Ok((StatusCode::NOT_FOUND, Html(body)).into_response());
+        return Ok(not_found(l, &id));
     };
     let counted: Vec<&StatusRow> = rows
         .iter()
@@ -251,31 +261,9 @@ async fn markdown_review(
     opts: chitieu_domain::status::StatusOptions,
     lang: Lang,
 ) -> Result<Option<String>, ApiError> {
-    judge(
-        state.store.as_ref(),
-        opts.filter(),
-        opts.as_of,
-        |ds| Scope::of_review(ds, id, opts.as_of),
-        |ds, rollups| {
-            if !ds.units.iter().any(|u| u.id == id) {
-                return Ok(None);
-            }
-            let r = review::build_with(
-                ds,
-                rollups,
-                review::ReviewOptions {
-                    unit: id,
-                    as_of: opts.as_of,
-                    include_unapproved: opts.include_unapproved,
-                },
-            )
-            .map_err(ApiError::internal)?;
-            Ok(Some(chitieu_reports::markdown::review_in_terms(
-                lang, &r, &ds.terms,
-            )))
-        },
-    )
-    .await?
+    Ok(crate::api::review_of(state, id, opts)
+        .await?
+        .map(|(r, terms)| chitieu_reports::markdown::review_in_terms(lang, &r, &terms)))
 }
 
 #[derive(Template)]
@@ -297,8 +285,7 @@ async fn review_page(
 ) -> Result<Response, ApiError> {
     let opts = q.options(&state)?;
     let Some(md) = markdown_review(&state, &id, opts, lang.lang).await? else {
-        let body = format!("{}: {id}", labels(lang.lang).not_found);
-        return Ok((StatusCode::NOT_FOUND, Html(body)).into_response());
+        return Ok(not_found(lang.lang, &id));
     };
     let mut body = String::new();
     pulldown_cmark::html::push_html(
@@ -497,10 +484,7 @@ async fn target_page(
                 },
                 NumberRow {
                     label: labels_now.latest,
-                    value: a.latest.as_ref().map_or_else(
-                        || "—".to_string(),
-                        |f| format!("{} ({})", locale::with_unit(l, f.value, &unit), f.period),
-                    ),
+                    value: figure_text(l, a.latest.as_ref(), &unit),
                 },
                 NumberRow {
                     label: labels_now.realisation,
@@ -537,10 +521,7 @@ async fn target_page(
                 })
                 .map(|u| SubUnitRow {
                     name: u.name.clone(),
-                    latest: rollups.series(&u.id, &t.indicator).last().map_or_else(
-                        || "—".to_string(),
-                        |f| format!("{} ({})", locale::with_unit(l, f.value, &unit), f.period),
-                    ),
+                    latest: figure_text(l, rollups.series(&u.id, &t.indicator).last(), &unit),
                 })
                 .collect();
             Ok(Some(TargetPage {
@@ -562,8 +543,7 @@ async fn target_page(
     )
     .await??;
     let Some(p) = built else {
-        let body = format!("{}: {id}/{code}", labels(l).not_found);
-        return Ok((StatusCode::NOT_FOUND, Html(body)).into_response());
+        return Ok(not_found(l, &format!("{id}/{code}")));
     };
     Ok(page(&lang, p.render()))
 }
@@ -705,8 +685,7 @@ async fn unit_page(
     )
     .await?;
     let Some(p) = built else {
-        let body = format!("{}: {id}", labels(l).not_found);
-        return Ok((StatusCode::NOT_FOUND, Html(body)).into_response());
+        return Ok(not_found(l, &id));
     };
     Ok(page(&lang, p.render()))
 }
@@ -749,15 +728,10 @@ async fn documents_page(
 ) -> Result<Response, ApiError> {
     use chitieu_domain::DocumentKind;
     let l = lang.lang;
-    let day = |field: &str, v: &Option<String>| -> Result<Option<chrono::NaiveDate>, ApiError> {
-        match v.as_deref() {
-            None | Some("") => Ok(None),
-            Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| ApiError::bad_parameter(field, format!("`{s}`: expected YYYY-MM-DD"))),
-        }
-    };
-    let (from, to) = (day("from", &q.from)?, day("to", &q.to)?);
+    let (from, to) = (
+        crate::api::optional_date("from", q.from.as_deref())?,
+        crate::api::optional_date("to", q.to.as_deref())?,
+    );
     let kind = match q.kind.as_deref() {
         None | Some("") => None,
         Some(k) => Some(DocumentKind::parse(k).ok_or_else(|| {
@@ -766,8 +740,7 @@ async fn documents_page(
     };
     let ds = state.store.load_structure().await?;
     let Some(unit) = ds.units.iter().find(|u| u.id == id) else {
-        let body = format!("{}: {id}", labels(l).not_found);
-        return Ok((StatusCode::NOT_FOUND, Html(body)).into_response());
+        return Ok(not_found(l, &id));
     };
     let mut docs: Vec<&chitieu_domain::Document> = ds
         .documents
