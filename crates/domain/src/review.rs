@@ -400,6 +400,37 @@ fn summarise(r: &Resolution, own: bool, rows: &[&TargetReview]) -> ResolutionSum
     s
 }
 
+/// The tasks of resolution `r` that `unit` answers for, as they stood at `as_of`: every task
+/// of its own resolution, and those of a superior's assigned to it or to a unit within it.
+pub fn tasks_in(ds: &Dataset, r: &Resolution, unit: &str, as_of: NaiveDate) -> Vec<TaskReview> {
+    let own = r.unit == unit;
+    ds.tasks
+        .iter()
+        .filter(|t| t.resolution == r.id && (own || is_within(ds, &t.unit, unit)))
+        .map(|t| {
+            let (status, name, due) = task_status(ds, t, as_of);
+            TaskReview {
+                resolution: t.resolution.clone(),
+                code: t.code.clone(),
+                name,
+                unit: t.unit.clone(),
+                status,
+                due,
+                illustrative: t.illustrative,
+            }
+        })
+        .collect()
+}
+
+/// [`tasks_in`] over every resolution in force for `unit` at `as_of`, its own first: the task
+/// list of a unit, as its review counts them.
+pub fn tasks_of(ds: &Dataset, unit: &str, as_of: NaiveDate) -> Vec<TaskReview> {
+    resolutions_in_force(ds, unit, as_of)
+        .into_iter()
+        .flat_map(|r| tasks_in(ds, r, unit, as_of))
+        .collect()
+}
+
 fn task_status(
     ds: &Dataset,
     t: &Task,
@@ -633,25 +664,12 @@ pub fn build_with(
         }
         summaries.push(summarise(r, own, &rows.iter().collect::<Vec<_>>()));
         targets.extend(rows);
-        for t in ds
-            .tasks
-            .iter()
-            .filter(|t| t.resolution == r.id && (own || is_within(ds, &t.unit, &unit.id)))
-        {
-            let (status, name, due) = task_status(ds, t, opts.as_of);
+        for t in tasks_in(ds, r, &unit.id, opts.as_of) {
             subjects.push(Subject::Task {
                 resolution: t.resolution.clone(),
                 code: t.code.clone(),
             });
-            tasks.push(TaskReview {
-                resolution: t.resolution.clone(),
-                code: t.code.clone(),
-                name,
-                unit: t.unit.clone(),
-                status,
-                due,
-                illustrative: t.illustrative,
-            });
+            tasks.push(t);
         }
     }
 
@@ -901,3 +919,6 @@ pub fn status_table_with(
     }
     Ok(rows)
 }
+
+#[cfg(test)]
+mod tests;

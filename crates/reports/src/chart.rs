@@ -186,6 +186,46 @@ impl TargetChart {
     }
 }
 
+/// A sparkline for a table row: the figures in order as a line, 80×20, with the target as a
+/// dashed level when given, so a row shows at a glance whether it climbs toward its target.
+/// Empty when there are fewer than two finite figures: a line needs two points.
+pub fn sparkline(values: &[f64], target: Option<f64>, label: &str) -> String {
+    const SW: f64 = 80.0;
+    const SH: f64 = 20.0;
+    let points: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    if points.len() < 2 {
+        return String::new();
+    }
+    let target = target.filter(|t| t.is_finite());
+    let all = points.iter().copied().chain(target);
+    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let y = |v: f64| 1.0 + (SH - 2.0) * (1.0 - (v - lo) / span);
+    let step = (SW - 2.0) / (points.len() - 1) as f64;
+    let mut out = format!(
+        "<svg class=\"spark\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{SW}\" height=\"{SH}\" \
+         viewBox=\"0 0 {SW} {SH}\" role=\"img\" aria-label=\"{}\">",
+        esc(label)
+    );
+    if let Some(t) = target {
+        let _ = write!(
+            out,
+            "<line x1=\"0\" x2=\"{SW}\" y1=\"{0:.1}\" y2=\"{0:.1}\" stroke=\"#8b0000\" \
+             stroke-dasharray=\"2 2\" stroke-width=\"1\"/>",
+            y(t)
+        );
+    }
+    out.push_str("<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"1.5\" points=\"");
+    for (k, v) in points.iter().enumerate() {
+        let sep = if k == 0 { "" } else { " " };
+        let _ = write!(out, "{sep}{:.1},{:.1}", 1.0 + step * k as f64, y(*v));
+    }
+    out.push_str("\"/></svg>");
+    out
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -269,5 +309,23 @@ mod tests {
             ..forest()
         };
         assert!(!flat.svg(Lang::Vi, "x").contains("NaN"));
+    }
+
+    #[test]
+    fn sparkline_spans_its_box_and_marks_the_target() {
+        let svg = sparkline(&[1.0, 2.0, 3.0], Some(4.0), "a <b>");
+        assert!(svg.contains("aria-label=\"a &lt;b&gt;\""));
+        assert!(
+            svg.contains("points=\"1.0,19.0 40.0,13.0 79.0,7.0\""),
+            "{svg}"
+        );
+        assert!(svg.contains("y1=\"1.0\""), "the target is the top: {svg}");
+    }
+
+    #[test]
+    fn sparkline_needs_two_finite_figures() {
+        assert_eq!(sparkline(&[3.0], Some(4.0), "x"), "");
+        assert_eq!(sparkline(&[3.0, f64::NAN], None, "x"), "");
+        assert!(!sparkline(&[3.0, 3.0], None, "x").is_empty());
     }
 }

@@ -103,6 +103,12 @@ pub struct Labels {
     pub title: &'static str,
     pub other_language: &'static str,
     pub not_found: &'static str,
+    pub results: &'static str,
+    pub field: &'static str,
+    pub trend: &'static str,
+    pub tasks: &'static str,
+    pub due: &'static str,
+    pub pages: &'static str,
 }
 
 pub fn labels(lang: Lang) -> Labels {
@@ -149,6 +155,12 @@ pub fn labels(lang: Lang) -> Labels {
             title: "Trích yếu",
             other_language: "English",
             not_found: "Không tìm thấy",
+            results: "Kết quả",
+            field: "Lĩnh vực",
+            trend: "Diễn biến",
+            tasks: "Nhiệm vụ",
+            due: "Thời hạn",
+            pages: "Trang",
         },
         Lang::En => Labels {
             app: "Resolution target tracking",
@@ -192,6 +204,12 @@ pub fn labels(lang: Lang) -> Labels {
             title: "Title",
             other_language: "Tiếng Việt",
             not_found: "Not found",
+            results: "Results",
+            field: "Field",
+            trend: "Trend",
+            tasks: "Tasks",
+            due: "Due",
+            pages: "Pages",
         },
     }
 }

@@ -6,6 +6,7 @@
 //! Only this crate knows HTTP.
 
 mod api;
+mod assets;
 mod error;
 mod lang;
 mod pages;
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
     let header = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .merge(pages::routes())
+        .merge(assets::routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", axum::routing::get(healthz))
         .with_state(state)

@@ -7,7 +7,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use chitieu_domain::review::{self, Scope, StatusRow};
+use chitieu_domain::review::{self, Scope, StatusRow, TaskStatus};
 use chitieu_domain::status::Status;
 use chitieu_domain::Field;
 use chitieu_reports::{chart, locale, Lang};
@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}", get(unit_page))
         .route("/units/{id}/review", get(review_page))
         .route("/units/{id}/documents", get(documents_page))
+        .route("/units/{id}/tasks", get(tasks_page))
         .route("/units/{id}/review.md", get(review_markdown))
 }
 
@@ -69,13 +70,53 @@ fn other(lang: Lang) -> &'static str {
     }
 }
 
+/// One segment of a status bar: how many targets have a status, and the share of the bar.
+struct Segment {
+    class: &'static str,
+    label: &'static str,
+    count: usize,
+    percent: String,
+}
+
+/// The status bar of a set of rows: one segment per status present, withdrawn targets left
+/// out as the headline leaves them out.
+fn status_bar(lang: Lang, rows: &[StatusRow]) -> Vec<Segment> {
+    let counted = rows
+        .iter()
+        .filter(|r| r.assessment.status != Status::Withdrawn)
+        .count();
+    let order = [
+        Status::Exceeded,
+        Status::Achieved,
+        Status::OnTrack,
+        Status::AtRisk,
+        Status::OffTrack,
+        Status::NoData,
+    ];
+    order
+        .iter()
+        .filter_map(|s| {
+            let n = rows.iter().filter(|r| r.assessment.status == *s).count();
+            (n > 0).then(|| Segment {
+                class: status_class(*s),
+                label: locale::status(lang, *s),
+                count: n,
+                percent: format!("{:.3}", 100.0 * n as f64 / counted.max(1) as f64),
+            })
+        })
+        .collect()
+}
+
 struct ResolutionItem {
     id: String,
     title: String,
     unit: String,
+    unit_id: String,
     term: String,
     adopted: String,
-    targets: usize,
+    achieved: usize,
+    total: usize,
+    bar: Vec<Segment>,
 }
 
 #[derive(Template)]
@@ -84,34 +125,119 @@ struct Home {
     l: Labels,
     lang: &'static str,
     other: &'static str,
+    as_of_shown: String,
     resolutions: Vec<ResolutionItem>,
+    page: usize,
+    pages: usize,
 }
 
-async fn home(State(state): State<AppState>, lang: PageLang) -> Result<Response, ApiError> {
-    let ds = state.store.load_structure().await?;
-    let unit_name = |id: &str| {
-        ds.units
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct HomeQuery {
+    pub as_of: Option<String>,
+    pub page: Option<String>,
+}
+
+/// Resolutions on one home page: a national database holds hundreds, and each one's headline
+/// needs its targets judged.
+const HOME_PAGE: usize = 50;
+
+/// Every resolution, the highest units' first, each with its headline and status bar.
+async fn home(
+    State(state): State<AppState>,
+    Query(q): Query<HomeQuery>,
+    lang: PageLang,
+) -> Result<Response, ApiError> {
+    let l = lang.lang;
+    let opts = AsOf {
+        as_of: q.as_of.clone(),
+        include_unapproved: None,
+    }
+    .options(&state)?;
+    let page_no =
+        match q.page.as_deref() {
+            None | Some("") => 1,
+            Some(p) => p.parse::<usize>().ok().filter(|&n| n >= 1).ok_or_else(|| {
+                ApiError::bad_parameter("page", format!("`{p}`: expected 1, 2, …"))
+            })?,
+        };
+    // Highest units first, then by name, so a province office sees its own resolution on top.
+    let listed = |ds: &chitieu_domain::Dataset| -> Vec<usize> {
+        let mut order: Vec<(usize, usize, &str)> = ds
+            .resolutions
             .iter()
-            .find(|u| u.id == id)
-            .map_or_else(|| id.to_string(), |u| u.name.clone())
+            .enumerate()
+            .map(|(k, r)| (review::ancestry(ds, &r.unit).len(), k, r.id.as_str()))
+            .collect();
+        order.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(b.2)));
+        order
+            .into_iter()
+            .map(|(_, k, _)| k)
+            .skip((page_no - 1) * HOME_PAGE)
+            .take(HOME_PAGE)
+            .collect()
     };
-    let resolutions = ds
-        .resolutions
-        .iter()
-        .map(|r| ResolutionItem {
-            id: r.id.clone(),
-            title: r.title.clone(),
-            unit: unit_name(&r.unit),
-            term: r.term.clone(),
-            adopted: locale::date(lang.lang, r.adopted),
-            targets: ds.targets.iter().filter(|t| t.resolution == r.id).count(),
-        })
-        .collect();
+    let (items, count) = judge(
+        state.store.as_ref(),
+        opts.filter(),
+        opts.as_of,
+        |ds| {
+            let mut scope = Scope::default();
+            for k in listed(ds) {
+                let s = Scope::of_status_table(ds, &ds.resolutions[k].id, None);
+                for u in s.units {
+                    if !scope.units.contains(&u) {
+                        scope.units.push(u);
+                    }
+                }
+                for i in s.indicators {
+                    if !scope.indicators.contains(&i) {
+                        scope.indicators.push(i);
+                    }
+                }
+            }
+            scope
+        },
+        |ds, rollups| -> Result<(Vec<ResolutionItem>, usize), ApiError> {
+            let mut items = Vec::new();
+            for k in listed(ds) {
+                let r = &ds.resolutions[k];
+                let rows = review::status_table_with(ds, rollups, &r.id, None, opts)
+                    .map_err(ApiError::internal)?;
+                let counted = rows
+                    .iter()
+                    .filter(|x| x.assessment.status != Status::Withdrawn);
+                let unit = ds
+                    .units
+                    .iter()
+                    .find(|u| u.id == r.unit)
+                    .map_or_else(|| r.unit.clone(), |u| u.name.clone());
+                items.push(ResolutionItem {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    unit,
+                    unit_id: r.unit.clone(),
+                    term: r.term.clone(),
+                    adopted: locale::date(l, r.adopted),
+                    achieved: counted
+                        .clone()
+                        .filter(|x| x.assessment.status.is_met())
+                        .count(),
+                    total: counted.count(),
+                    bar: status_bar(l, &rows),
+                });
+            }
+            Ok((items, ds.resolutions.len()))
+        },
+    )
+    .await??;
     let html = Home {
-        l: labels(lang.lang),
-        lang: code(lang.lang),
-        other: other(lang.lang),
-        resolutions,
+        l: labels(l),
+        lang: code(l),
+        other: other(l),
+        as_of_shown: locale::date(l, opts.as_of),
+        resolutions: items,
+        page: page_no,
+        pages: count.div_ceil(HOME_PAGE).max(1),
     }
     .render();
     Ok(page(&lang, html))
@@ -128,11 +254,20 @@ struct TargetRow {
     realisation: String,
     status: &'static str,
     status_class: &'static str,
+    /// The figures from the baseline on, as an inline SVG (empty with fewer than two).
+    sparkline: String,
 }
 
 struct FieldGroup {
     name: &'static str,
     rows: Vec<TargetRow>,
+}
+
+/// A choice of a filter: its value in the URL, its label, whether it is the one applied.
+struct Choice {
+    value: &'static str,
+    label: &'static str,
+    chosen: bool,
 }
 
 #[derive(Template)]
@@ -143,13 +278,21 @@ struct Dashboard {
     other: &'static str,
     title: String,
     resolution_id: String,
-    unit: String,
     unit_id: String,
+    crumbs: Vec<Link>,
     as_of: String,
     as_of_shown: String,
     achieved: usize,
     total: usize,
+    r: StatusSummary,
+    statuses: Vec<Choice>,
+    fields: Vec<Choice>,
     groups: Vec<FieldGroup>,
+}
+
+/// What the status bar template reads (`r.bar`), as on the home page.
+struct StatusSummary {
+    bar: Vec<Segment>,
 }
 
 fn status_class(s: Status) -> &'static str {
@@ -163,7 +306,7 @@ fn status_class(s: Status) -> &'static str {
     }
 }
 
-fn target_row(lang: Lang, r: &StatusRow) -> TargetRow {
+fn target_row(lang: Lang, r: &StatusRow, sparkline: String) -> TargetRow {
     let unit = r.measure_unit.as_str();
     let a = &r.assessment;
     TargetRow {
@@ -182,17 +325,89 @@ fn target_row(lang: Lang, r: &StatusRow) -> TargetRow {
             .map_or_else(|| "—".into(), |x| locale::pct(lang, x)),
         status: locale::status(lang, a.status),
         status_class: status_class(a.status),
+        sparkline,
+    }
+}
+
+/// The sparkline of a row: the baseline, then the figures of later periods in force.
+fn sparkline_of(rollups: &chitieu_domain::rollup::Rollups, r: &StatusRow) -> String {
+    let mut values = vec![f64_of(r.baseline)];
+    values.extend(
+        rollups
+            .series(&r.unit, &r.indicator)
+            .iter()
+            .filter(|f| f.period > r.baseline_period)
+            .map(|f| f64_of(f.value)),
+    );
+    chart::sparkline(
+        &values,
+        r.assessment.target.map(f64_of),
+        &format!("{} {}", r.code, r.name),
+    )
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DashboardQuery {
+    pub as_of: Option<String>,
+    pub include_unapproved: Option<String>,
+    /// `met`, `on_track`, `at_risk`, `off_track`, `no_data` or `withdrawn`.
+    pub status: Option<String>,
+    /// A field: `economy`, `culture_society`, …
+    pub field: Option<String>,
+}
+
+/// The status filter's classes: achieved and exceeded are one choice, as in the headline.
+const STATUS_FILTERS: [(&str, Status); 6] = [
+    ("met", Status::Achieved),
+    ("on_track", Status::OnTrack),
+    ("at_risk", Status::AtRisk),
+    ("off_track", Status::OffTrack),
+    ("no_data", Status::NoData),
+    ("withdrawn", Status::Withdrawn),
+];
+
+fn passes(filter: Option<Status>, s: Status) -> bool {
+    match filter {
+        None => true,
+        Some(Status::Achieved) => s.is_met(),
+        Some(f) => f == s,
     }
 }
 
 async fn dashboard(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<AsOf>,
+    Query(q): Query<DashboardQuery>,
     lang: PageLang,
 ) -> Result<Response, ApiError> {
-    let opts = q.options(&state)?;
+    let opts = AsOf {
+        as_of: q.as_of.clone(),
+        include_unapproved: q.include_unapproved.clone(),
+    }
+    .options(&state)?;
     let l = lang.lang;
+    let status_filter = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(x) => Some(
+            STATUS_FILTERS
+                .iter()
+                .find(|(k, _)| *k == x)
+                .map(|(_, s)| *s)
+                .ok_or_else(|| {
+                    ApiError::bad_parameter(
+                        "status",
+                        format!("`{x}`: expected met, on_track, at_risk, off_track, no_data or withdrawn"),
+                    )
+                })?,
+        ),
+    };
+    let field_filter = match q.field.as_deref() {
+        None | Some("") => None,
+        Some(x) => Some(
+            Field::parse(x)
+                .ok_or_else(|| ApiError::bad_parameter("field", format!("`{x}`: not a field")))?,
+        ),
+    };
     let built = judge(
         state.store.as_ref(),
         opts.filter(),
@@ -204,16 +419,26 @@ async fn dashboard(
             };
             let rows = review::status_table_with(ds, rollups, &id, None, opts)
                 .map_err(ApiError::internal)?;
-            let unit = ds
-                .units
-                .iter()
-                .find(|u| u.id == res.unit)
-                .map_or_else(|| res.unit.clone(), |u| u.name.clone());
-            Ok::<_, ApiError>(Some((res.title.clone(), res.unit.clone(), unit, rows)))
+            let sparks: Vec<String> = rows.iter().map(|r| sparkline_of(rollups, r)).collect();
+            let mut crumbs: Vec<Link> = review::ancestry(ds, &res.unit)
+                .into_iter()
+                .map(|u| Link {
+                    href: format!("/units/{}", u.id),
+                    text: u.name.clone(),
+                })
+                .collect();
+            crumbs.reverse();
+            Ok::<_, ApiError>(Some((
+                res.title.clone(),
+                res.unit.clone(),
+                crumbs,
+                rows,
+                sparks,
+            )))
         },
     )
     .await??;
-    let Some((title, unit_id, unit, rows)) = built else {
+    let Some((title, unit_id, crumbs, rows, sparks)) = built else {
         return Ok(not_found(l, &id));
     };
     let counted: Vec<&StatusRow> = rows
@@ -224,17 +449,41 @@ async fn dashboard(
         .iter()
         .filter(|r| r.assessment.status.is_met())
         .count();
+    let bar = status_bar(l, &rows);
     let groups = Field::ALL
         .iter()
+        .filter(|f| field_filter.is_none_or(|x| x == **f))
         .map(|f| FieldGroup {
             name: locale::field(l, *f),
             rows: rows
                 .iter()
-                .filter(|r| r.field == *f)
-                .map(|r| target_row(l, r))
+                .zip(&sparks)
+                .filter(|(r, _)| r.field == *f && passes(status_filter, r.assessment.status))
+                .map(|(r, s)| target_row(l, r, s.clone()))
                 .collect(),
         })
         .filter(|g| !g.rows.is_empty())
+        .collect();
+    let statuses = STATUS_FILTERS
+        .iter()
+        .map(|(value, s)| Choice {
+            value,
+            label: if *s == Status::Achieved {
+                labels(l).headline
+            } else {
+                locale::status(l, *s)
+            },
+            chosen: status_filter == Some(*s),
+        })
+        .collect();
+    let fields = Field::ALL
+        .iter()
+        .filter(|f| rows.iter().any(|r| r.field == **f))
+        .map(|f| Choice {
+            value: f.as_str(),
+            label: locale::field(l, *f),
+            chosen: field_filter == Some(*f),
+        })
         .collect();
     let html = Dashboard {
         l: labels(l),
@@ -242,12 +491,15 @@ async fn dashboard(
         other: other(l),
         title,
         resolution_id: id,
-        unit,
         unit_id,
+        crumbs,
         as_of: opts.as_of.to_string(),
         as_of_shown: locale::date(l, opts.as_of),
         achieved,
         total: counted.len(),
+        r: StatusSummary { bar },
+        statuses,
+        fields,
         groups,
     }
     .render();
@@ -793,4 +1045,133 @@ async fn documents_page(
     }
     .render();
     Ok(page(&lang, html))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct TaskQuery {
+    pub as_of: Option<String>,
+    /// `done`, `in_progress`, `not_started`, `overdue` or `withdrawn`.
+    pub status: Option<String>,
+}
+
+struct TaskRow {
+    resolution: String,
+    code: String,
+    name: String,
+    unit: String,
+    due: String,
+    status: &'static str,
+    status_class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksPage {
+    l: Labels,
+    lang: &'static str,
+    other: &'static str,
+    id: String,
+    name: String,
+    as_of: String,
+    statuses: Vec<Choice>,
+    counts: String,
+    rows: Vec<TaskRow>,
+}
+
+const TASK_STATUSES: [TaskStatus; 5] = [
+    TaskStatus::Done,
+    TaskStatus::InProgress,
+    TaskStatus::NotStarted,
+    TaskStatus::Overdue,
+    TaskStatus::Withdrawn,
+];
+
+/// The tasks a unit answers for at a date, as its review counts them, filtered by status.
+async fn tasks_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<TaskQuery>,
+    lang: PageLang,
+) -> Result<Response, ApiError> {
+    let l = lang.lang;
+    let as_of = state.as_of(crate::api::optional_date("as_of", q.as_of.as_deref())?);
+    let wanted = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(x) => Some(
+            TASK_STATUSES
+                .into_iter()
+                .find(|s| s.as_str() == x)
+                .ok_or_else(|| {
+                    ApiError::bad_parameter(
+                        "status",
+                        format!(
+                            "`{x}`: expected done, in_progress, not_started, overdue or withdrawn"
+                        ),
+                    )
+                })?,
+        ),
+    };
+    let ds = state.store.load_structure().await?;
+    let Some(unit) = ds.units.iter().find(|u| u.id == id) else {
+        return Ok(not_found(l, &id));
+    };
+    let tasks = review::tasks_of(&ds, &id, as_of);
+    let counts: Vec<String> = TASK_STATUSES
+        .iter()
+        .filter_map(|s| {
+            let n = tasks.iter().filter(|t| t.status == *s).count();
+            (n > 0).then(|| format!("{}: {n}", locale::task_status(l, *s)))
+        })
+        .collect();
+    let unit_name = |u: &str| {
+        ds.units
+            .iter()
+            .find(|x| x.id == u)
+            .map_or_else(|| u.to_string(), |x| x.name.clone())
+    };
+    let rows = tasks
+        .iter()
+        .filter(|t| wanted.is_none_or(|w| t.status == w))
+        .map(|t| TaskRow {
+            resolution: t.resolution.clone(),
+            code: t.code.clone(),
+            name: t.name.clone(),
+            unit: unit_name(&t.unit),
+            due: t
+                .due
+                .map_or_else(|| "—".to_string(), |d| locale::date(l, d)),
+            status: locale::task_status(l, t.status),
+            status_class: task_class(t.status),
+        })
+        .collect();
+    let html = TasksPage {
+        l: labels(l),
+        lang: code(l),
+        other: other(l),
+        id: id.clone(),
+        name: unit.name.clone(),
+        as_of: as_of.to_string(),
+        statuses: TASK_STATUSES
+            .iter()
+            .map(|s| Choice {
+                value: s.as_str(),
+                label: locale::task_status(l, *s),
+                chosen: wanted == Some(*s),
+            })
+            .collect(),
+        counts: counts.join(", "),
+        rows,
+    }
+    .render();
+    Ok(page(&lang, html))
+}
+
+fn task_class(s: TaskStatus) -> &'static str {
+    match s {
+        TaskStatus::Done => "done",
+        TaskStatus::InProgress => "in-progress",
+        TaskStatus::NotStarted => "not-started",
+        TaskStatus::Overdue => "overdue",
+        TaskStatus::Withdrawn => "withdrawn",
+    }
 }

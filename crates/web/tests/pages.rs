@@ -1,0 +1,236 @@
+//! The pages over HTTP, checked against the JSON API of the same server: the home headlines,
+//! the dashboard's filters and sparklines, the task list, the embedded assets.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test fails by panicking.
+
+use serde_json::Value;
+
+mod common;
+use common::spawn_demo;
+
+async fn get(url: &str, headers: &[(&str, &str)]) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    let client = reqwest::Client::new();
+    let mut req = client.get(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let h = r.headers().clone();
+    (status, h, r.bytes().await.unwrap().to_vec())
+}
+
+async fn html(url: &str) -> (u16, String) {
+    let (status, _, body) = get(url, &[]).await;
+    (status, String::from_utf8(body).unwrap())
+}
+
+async fn json(url: &str) -> Value {
+    let (status, _, body) = get(url, &[]).await;
+    assert_eq!(status, 200, "{url}");
+    serde_json::from_slice(&body).unwrap()
+}
+
+/// The table row of the page that links to `href`.
+fn row_of<'a>(html: &'a str, href: &str) -> &'a str {
+    let at = html
+        .find(href)
+        .unwrap_or_else(|| panic!("{href} not in {html}"));
+    let start = html[..at].rfind("<tr").unwrap();
+    let end = at + html[at..].find("</tr>").unwrap();
+    &html[start..end]
+}
+
+fn statuses(status: &Value) -> Vec<String> {
+    status["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Each resolution's headline on the home page is what its status table counts: achieved
+/// and exceeded out of the targets not withdrawn, and a status bar segment per status.
+#[tokio::test]
+async fn home_shows_every_resolutions_headline() {
+    let app = spawn_demo().await;
+    let (status, home) = html(&format!("{}/", app.base)).await;
+    assert_eq!(status, 200);
+    let list = json(&format!("{}/api/v1/resolutions", app.base)).await;
+    let ids: Vec<&str> = list["resolutions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.is_empty());
+    for id in ids {
+        let st = json(&format!("{}/api/v1/resolutions/{id}/status", app.base)).await;
+        let all = statuses(&st);
+        let counted: Vec<&String> = all.iter().filter(|s| *s != "withdrawn").collect();
+        let met = counted
+            .iter()
+            .filter(|s| ***s == "achieved" || ***s == "exceeded")
+            .count();
+        let row = row_of(&home, &format!("href=\"/resolutions/{id}\""));
+        assert!(
+            row.contains(&format!(
+                "<strong>{met}/{}</strong> chỉ tiêu hoàn thành và hoàn thành vượt mức",
+                counted.len()
+            )),
+            "{id}: {row}"
+        );
+        let off = all.iter().filter(|s| *s == "off_track").count();
+        if off > 0 {
+            assert!(
+                row.contains(&format!(
+                    "class=\"off-track\" style=\"width: {:.3}%\" title=\"{}: {off}\"",
+                    100.0 * off as f64 / counted.len() as f64,
+                    chitieu_reports::locale::status(
+                        chitieu_reports::Lang::Vi,
+                        chitieu_domain::status::Status::OffTrack
+                    )
+                )),
+                "{id}: {row}"
+            );
+        }
+    }
+    // The seed's meeting: the district's resolution, 4 of 16.
+    let row = row_of(&home, "href=\"/resolutions/luc-ngan-xxiv\"");
+    assert!(row.contains("<strong>4/16</strong>"), "{row}");
+    let (status, _) = html(&format!("{}/?page=0", app.base)).await;
+    assert_eq!(status, 400);
+}
+
+/// Filtering the dashboard by status keeps exactly the targets of that status, by field
+/// exactly that field's; a bad value is a 400 naming the parameter.
+#[tokio::test]
+async fn dashboard_filters_by_status_and_field() {
+    let app = spawn_demo().await;
+    let base = format!("{}/resolutions/luc-ngan-xxiv", app.base);
+    let st = json(&format!(
+        "{}/api/v1/resolutions/luc-ngan-xxiv/status",
+        app.base
+    ))
+    .await;
+    let all = statuses(&st);
+    for (filter, class, wanted) in [
+        ("off_track", "off-track", vec!["off_track"]),
+        ("at_risk", "at-risk", vec!["at_risk"]),
+        ("met", "met", vec!["achieved", "exceeded"]),
+    ] {
+        let (status, page) = html(&format!("{base}?status={filter}")).await;
+        assert_eq!(status, 200);
+        let n = all.iter().filter(|s| wanted.contains(&s.as_str())).count();
+        assert_eq!(
+            page.matches("<span class=\"badge ").count(),
+            n,
+            "{filter}: {page}"
+        );
+        assert_eq!(
+            page.matches(&format!("<span class=\"badge {class}\""))
+                .count(),
+            n
+        );
+    }
+    let fields: Vec<&str> = st["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["field"].as_str().unwrap())
+        .collect();
+    let economy = fields.iter().filter(|f| **f == "economy").count();
+    assert!(economy > 0 && economy < fields.len());
+    let (_, page) = html(&format!("{base}?field=economy")).await;
+    assert_eq!(page.matches("<span class=\"badge ").count(), economy);
+    assert_eq!(page.matches("<h2>").count(), 1);
+
+    for bad in ["status=late", "field=sports"] {
+        let (status, _, body) = get(&format!("{base}?{bad}"), &[]).await;
+        assert_eq!(status, 400, "{bad}");
+        let e: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(e["error"]["field"], bad.split('=').next().unwrap());
+    }
+}
+
+/// Every target with figures after its baseline has a sparkline; the page links to the
+/// embedded stylesheet, not a stylesheet of its own.
+#[tokio::test]
+async fn dashboard_rows_have_sparklines() {
+    let app = spawn_demo().await;
+    let (_, page) = html(&format!("{}/resolutions/luc-ngan-xxiv", app.base)).await;
+    let sparks = page.matches("<svg class=\"spark\"").count();
+    assert!(sparks > 0, "{page}");
+    assert!(sparks <= 16);
+    assert!(page.contains("<link rel=\"stylesheet\" href=\"/static/app.css\">"));
+    assert!(!page.contains("<style>"));
+    // Breadcrumbs through the unit tree, top first.
+    let crumbs = &page[page.find("<nav class=\"crumbs\">").unwrap()..];
+    let crumbs = &crumbs[..crumbs.find("</nav>").unwrap()];
+    let (vn, bg, ln) = (
+        crumbs.find("/units/vn").unwrap(),
+        crumbs.find("/units/bac-giang").unwrap(),
+        crumbs.find("/units/luc-ngan").unwrap(),
+    );
+    assert!(vn < bg && bg < ln, "{crumbs}");
+}
+
+/// The task list is the review's tasks, counted and filtered by status.
+#[tokio::test]
+async fn task_list_is_the_reviews() {
+    let app = spawn_demo().await;
+    let review = json(&format!("{}/api/v1/units/luc-ngan/review", app.base)).await;
+    let tasks = review["tasks"].as_array().unwrap();
+    assert!(!tasks.is_empty());
+    let (status, page) = html(&format!("{}/units/luc-ngan/tasks", app.base)).await;
+    assert_eq!(status, 200);
+    let table = &page[page.find("<table id=\"tasks\">").unwrap()..];
+    assert_eq!(table.matches("<tr><td>").count(), tasks.len(), "{page}");
+    for t in tasks {
+        assert!(page.contains(t["name"].as_str().unwrap()), "{t}");
+    }
+    let withdrawn = tasks.iter().filter(|t| t["status"] == "withdrawn").count();
+    let (_, only) = html(&format!(
+        "{}/units/luc-ngan/tasks?status=withdrawn",
+        app.base
+    ))
+    .await;
+    let table = &only[only.find("<table id=\"tasks\">").unwrap()..];
+    assert_eq!(table.matches("<tr><td>").count(), withdrawn);
+    assert_eq!(
+        table.matches("badge withdrawn").count(),
+        withdrawn,
+        "{only}"
+    );
+    let (status, _) = html(&format!("{}/units/luc-ngan/tasks?status=late", app.base)).await;
+    assert_eq!(status, 400);
+    let (status, _) = html(&format!("{}/units/nowhere/tasks", app.base)).await;
+    assert_eq!(status, 404);
+}
+
+/// The stylesheet and the Vietnamese fonts come from the binary, with an ETag that answers
+/// a revalidation with 304.
+#[tokio::test]
+async fn static_assets_are_embedded() {
+    let app = spawn_demo().await;
+    let (status, h, css) = get(&format!("{}/static/app.css", app.base), &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(h["content-type"], "text/css; charset=utf-8");
+    let css = String::from_utf8(css).unwrap();
+    assert!(css.contains("font-family: \"Be Vietnam Pro\""));
+    let font = "/static/fonts/be-vietnam-pro-vietnamese-400-normal.woff2";
+    let (status, h, body) = get(&format!("{}{font}", app.base), &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(h["content-type"], "font/woff2");
+    assert_eq!(&body[..4], b"wOF2");
+    let tag = h["etag"].to_str().unwrap().to_string();
+    let (status, _, body) = get(
+        &format!("{}{font}", app.base),
+        &[("if-none-match", tag.as_str())],
+    )
+    .await;
+    assert_eq!((status, body.len()), (304, 0));
+    let (status, _, _) = get(&format!("{}/static/nothing.css", app.base), &[]).await;
+    assert_eq!(status, 404);
+}
