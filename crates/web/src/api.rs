@@ -36,6 +36,10 @@ pub fn routes() -> Router<AppState> {
             .routes(utoipa_axum::routes!(unit_review))
             .routes(utoipa_axum::routes!(list_observations, add_observations))
             .routes(utoipa_axum::routes!(add_adjustment))
+            .routes(utoipa_axum::routes!(unit))
+            .routes(utoipa_axum::routes!(unit_documents))
+            .routes(utoipa_axum::routes!(unit_tasks))
+            .routes(utoipa_axum::routes!(target))
             .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(
@@ -499,4 +503,234 @@ async fn add_adjustment(
         Err(chitieu_store::StoreError::Invalid(errors)) => Err(ApiError::invalid(&errors)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A unit: where it sits in the tree (top first), the units directly below it, the
+/// resolutions in force for it; with `indicator`, its sub-units' latest values on it.
+#[utoipa::path(
+    get,
+    path = "/units/{id}",
+    params(
+        ("id" = String, Path, description = "The unit's id"),
+        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; default today (the demo: its meeting)"),
+        ("indicator" = Option<String>, Query, description = "Compare the sub-units on this indicator")
+    ),
+    responses(
+        (status = 200, description = "`{unit, ancestry: [id], resolutions: [id], indicator, sub_units: [{id, name, latest: {period, value, standing} | null}]}`"),
+        (status = 400, description = "A parameter is not what was expected (the error names it)"),
+        (status = 404, description = "No such unit or indicator")
+    )
+)]
+async fn unit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<crate::pages::UnitQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let opts = AsOf {
+        as_of: q.as_of.clone(),
+        include_unapproved: None,
+    }
+    .options(&state)?;
+    let indicator = q.indicator.clone().filter(|i| !i.is_empty());
+    judge(
+        state.store.as_ref(),
+        opts.filter(),
+        opts.as_of,
+        |_| Scope {
+            units: vec![id.clone()],
+            indicators: indicator.iter().cloned().collect(),
+        },
+        |ds, rollups| {
+            let u = ds
+                .units
+                .iter()
+                .find(|u| u.id == id)
+                .ok_or_else(|| ApiError::not_found("unit", &id))?;
+            if let Some(i) = &indicator {
+                if !ds.indicators.iter().any(|x| &x.id == i) {
+                    return Err(ApiError::not_found("indicator", i));
+                }
+            }
+            let mut ancestry: Vec<&str> = review::ancestry(ds, &id)
+                .into_iter()
+                .skip(1)
+                .map(|a| a.id.as_str())
+                .collect();
+            ancestry.reverse();
+            let sub_units: Vec<Value> = crate::pages::sub_units_in(ds, rollups.tree(), &id)
+                .into_iter()
+                .map(|s| {
+                    let latest = indicator
+                        .as_ref()
+                        .and_then(|i| rollups.series(&s.id, i).pop())
+                        .map(|f| {
+                            json!({
+                                "period": f.period.to_string(),
+                                "value": f.value,
+                                "standing": f.standing,
+                            })
+                        });
+                    json!({"id": s.id, "name": s.name, "latest": latest})
+                })
+                .collect();
+            Ok(Json(json!({
+                "unit": u,
+                "as_of": opts.as_of.to_string(),
+                "ancestry": ancestry,
+                "resolutions": review::resolutions_in_force(ds, &id, opts.as_of)
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>(),
+                "indicator": indicator,
+                "sub_units": sub_units,
+            })))
+        },
+    )
+    .await?
+}
+
+/// The documents a unit issued, counted by kind and listed by date, as the register page.
+#[utoipa::path(
+    get,
+    path = "/units/{id}/documents",
+    params(
+        ("id" = String, Path, description = "The unit's id"),
+        ("kind" = Option<String>, Query, description = "resolution, action_programme, plan, guidance, directive, …: list only this kind"),
+        ("from" = Option<String>, Query, description = "YYYY-MM-DD: issued on or after"),
+        ("to" = Option<String>, Query, description = "YYYY-MM-DD: issued on or before")
+    ),
+    responses(
+        (status = 200, description = "`{unit, counts: {kind: n}, documents: [{number, kind, date, title, issuer, resolutions, targets, illustrative}]}`"),
+        (status = 400, description = "A parameter is not what was expected (the error names it)"),
+        (status = 404, description = "No such unit")
+    )
+)]
+async fn unit_documents(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<crate::pages::DocumentQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let (kind, from, to) = q.parse()?;
+    let ds = state.store.load_structure().await?;
+    if !ds.units.iter().any(|u| u.id == id) {
+        return Err(ApiError::not_found("unit", &id));
+    }
+    let register = crate::pages::DocumentRegister::of(&ds, &id, kind, from, to);
+    let counts: serde_json::Map<String, Value> = register
+        .counts
+        .iter()
+        .map(|(k, n)| (k.as_str().to_string(), json!(n)))
+        .collect();
+    Ok(Json(json!({
+        "unit": id,
+        "counts": counts,
+        "documents": register.list,
+    })))
+}
+
+/// The tasks a unit answers for at a date, as its review counts them.
+#[utoipa::path(
+    get,
+    path = "/units/{id}/tasks",
+    params(
+        ("id" = String, Path, description = "The unit's id"),
+        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; default today (the demo: its meeting)"),
+        ("status" = Option<String>, Query, description = "done, in_progress, not_started, overdue or withdrawn")
+    ),
+    responses(
+        (status = 200, description = "`{unit, as_of, tasks: [{resolution, code, name, unit, status, due, illustrative}]}`"),
+        (status = 400, description = "A parameter is not what was expected (the error names it)"),
+        (status = 404, description = "No such unit")
+    )
+)]
+async fn unit_tasks(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<crate::pages::TaskQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let as_of = state.as_of(optional_date("as_of", q.as_of.as_deref())?);
+    let wanted = q.status()?;
+    let ds = state.store.load_structure().await?;
+    if !ds.units.iter().any(|u| u.id == id) {
+        return Err(ApiError::not_found("unit", &id));
+    }
+    let mut tasks = review::tasks_of(&ds, &id, as_of);
+    tasks.retain(|t| wanted.is_none_or(|w| t.status == w));
+    Ok(Json(json!({
+        "unit": id,
+        "as_of": as_of.to_string(),
+        "tasks": tasks,
+    })))
+}
+
+/// One target at a date: its status and the numbers behind it (as in `/status`), the figures
+/// of its unit, its adjustments, its sub-units' latest values.
+#[utoipa::path(
+    get,
+    path = "/resolutions/{id}/targets/{code}",
+    params(
+        ("id" = String, Path, description = "The resolution's id"),
+        ("code" = String, Path, description = "The target's code in the resolution"),
+        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; default today (the demo: its meeting)"),
+        ("include_unapproved" = Option<bool>, Query, description = "Count figures not yet approved")
+    ),
+    responses(
+        (status = 200, description = "`{target: <a row of /status>, figures: [{period, value, standing}], adjustments: [{decision, reason, changes}], sub_units: [{id, name, latest}]}`"),
+        (status = 400, description = "A parameter is not what was expected (the error names it)"),
+        (status = 404, description = "No such resolution or target")
+    )
+)]
+async fn target(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(String, String)>,
+    Query(q): Query<AsOf>,
+) -> Result<Json<Value>, ApiError> {
+    use chitieu_domain::version::{target_version, Cutoff};
+    let opts = q.options(&state)?;
+    let find = |ds: &chitieu_domain::Dataset| {
+        ds.targets
+            .iter()
+            .position(|t| t.resolution == id && t.code == code)
+    };
+    judge(
+        state.store.as_ref(),
+        opts.filter(),
+        opts.as_of,
+        |ds| {
+            let mut scope = Scope::default();
+            if let Some(k) = find(ds) {
+                scope.units.push(ds.targets[k].unit.clone());
+                scope.indicators.push(ds.targets[k].indicator.clone());
+            }
+            scope
+        },
+        |ds, rollups| {
+            let t = find(ds)
+                .map(|k| &ds.targets[k])
+                .ok_or_else(|| ApiError::not_found("target", &format!("{id}/{code}")))?;
+            let rows = review::status_table_with(ds, rollups, &id, Some(&t.unit), opts)
+                .map_err(ApiError::internal)?;
+            let rows: Vec<_> = rows.into_iter().filter(|r| r.code == code).collect();
+            let doc = json::status_rows(&id, opts.as_of, &rows);
+            let figure = |f: &chitieu_domain::status::Figure| {
+                json!({"period": f.period.to_string(), "value": f.value, "standing": f.standing})
+            };
+            let version = target_version(ds, t, Cutoff::Through(opts.as_of));
+            Ok(Json(json!({
+                "as_of": opts.as_of.to_string(),
+                "target": doc["targets"][0],
+                "figures": rollups.series(&t.unit, &t.indicator).iter().map(figure).collect::<Vec<_>>(),
+                "adjustments": version.adjustments,
+                "sub_units": crate::pages::sub_units_in(ds, rollups.tree(), &t.unit)
+                    .into_iter()
+                    .map(|u| json!({
+                        "id": u.id,
+                        "name": u.name,
+                        "latest": rollups.series(&u.id, &t.indicator).last().map(figure),
+                    }))
+                    .collect::<Vec<_>>(),
+            })))
+        },
+    )
+    .await?
 }

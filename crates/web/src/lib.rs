@@ -9,7 +9,7 @@ mod api;
 mod assets;
 mod error;
 mod lang;
-mod pages;
+pub(crate) mod pages;
 
 use std::future::Future;
 use std::net::SocketAddr;

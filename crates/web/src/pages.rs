@@ -9,9 +9,10 @@ use axum::routing::get;
 use axum::Router;
 use chitieu_domain::review::{self, Scope, StatusRow, TaskStatus};
 use chitieu_domain::status::Status;
-use chitieu_domain::Field;
+use chitieu_domain::{DocumentKind, Field};
 use chitieu_reports::{chart, locale, Lang};
 use chitieu_store::in_force::judge;
+use chrono::NaiveDate;
 
 use crate::api::AsOf;
 use crate::lang::{code, labels, Labels, PageLang};
@@ -420,14 +421,7 @@ async fn dashboard(
             let rows = review::status_table_with(ds, rollups, &id, None, opts)
                 .map_err(ApiError::internal)?;
             let sparks: Vec<String> = rows.iter().map(|r| sparkline_of(rollups, r)).collect();
-            let mut crumbs: Vec<Link> = review::ancestry(ds, &res.unit)
-                .into_iter()
-                .map(|u| Link {
-                    href: format!("/units/{}", u.id),
-                    text: u.name.clone(),
-                })
-                .collect();
-            crumbs.reverse();
+            let crumbs = crumbs_to(ds, &res.unit);
             Ok::<_, ApiError>(Some((
                 res.title.clone(),
                 res.unit.clone(),
@@ -593,6 +587,8 @@ struct AdjustmentRow {
 }
 
 struct SubUnitRow {
+    /// The sub-unit's page, comparing its own sub-units on the target's indicator.
+    href: String,
     name: String,
     latest: String,
 }
@@ -600,6 +596,7 @@ struct SubUnitRow {
 #[derive(Template)]
 #[template(path = "target.html")]
 struct TargetPage {
+    crumbs: Vec<Link>,
     l: Labels,
     lang: &'static str,
     other: &'static str,
@@ -763,20 +760,19 @@ async fn target_page(
                     value: locale::method(l, a.method).to_string(),
                 },
             ];
-            let tree = rollups.tree();
-            let sub_units = ds
-                .units
-                .iter()
-                .filter(|u| {
-                    u.parent.as_deref() == Some(t.unit.as_str())
-                        && tree.index_of(&u.id).is_some_and(|i| tree.is_present(i))
-                })
+            let sub_units = sub_units_in(ds, rollups.tree(), &t.unit)
+                .into_iter()
                 .map(|u| SubUnitRow {
+                    href: format!(
+                        "/units/{}?indicator={}&as_of={}",
+                        u.id, t.indicator, opts.as_of
+                    ),
                     name: u.name.clone(),
                     latest: figure_text(l, rollups.series(&u.id, &t.indicator).last(), &unit),
                 })
                 .collect();
             Ok(Some(TargetPage {
+                crumbs: crumbs_to(ds, &res.unit),
                 l: labels(l),
                 lang: crate::lang::code(l),
                 other: other(l),
@@ -809,6 +805,36 @@ pub struct UnitQuery {
 struct Link {
     href: String,
     text: String,
+}
+
+/// The breadcrumbs down to `unit`: its ancestors and itself, the top first, each a link to
+/// its unit page.
+fn crumbs_to(ds: &chitieu_domain::Dataset, unit: &str) -> Vec<Link> {
+    let mut crumbs: Vec<Link> = review::ancestry(ds, unit)
+        .into_iter()
+        .map(|u| Link {
+            href: format!("/units/{}", u.id),
+            text: u.name.clone(),
+        })
+        .collect();
+    crumbs.reverse();
+    crumbs
+}
+
+/// The units directly below `parent` in the tree the roll-ups were made in (a unit ended by a
+/// reorganisation before that date is not one of them).
+pub(crate) fn sub_units_in<'a>(
+    ds: &'a chitieu_domain::Dataset,
+    tree: &chitieu_domain::rollup::Tree,
+    parent: &str,
+) -> Vec<&'a chitieu_domain::Unit> {
+    ds.units
+        .iter()
+        .filter(|u| {
+            u.parent.as_deref() == Some(parent)
+                && tree.index_of(&u.id).is_some_and(|i| tree.is_present(i))
+        })
+        .collect()
 }
 
 struct CompareRow {
@@ -881,14 +907,8 @@ async fn unit_page(
                 })
                 .collect();
             crumbs.reverse();
-            let tree = rollups.tree();
-            let rows = ds
-                .units
-                .iter()
-                .filter(|u| {
-                    u.parent.as_deref() == Some(id.as_str())
-                        && tree.index_of(&u.id).is_some_and(|i| tree.is_present(i))
-                })
+            let rows = sub_units_in(ds, rollups.tree(), &id)
+                .into_iter()
                 .map(|u| {
                     let last = indicator
                         .as_ref()
@@ -949,6 +969,58 @@ pub struct DocumentQuery {
     pub to: Option<String>,
 }
 
+/// A register's filter: the kind, and the first and last day.
+pub type DocumentFilter = (Option<DocumentKind>, Option<NaiveDate>, Option<NaiveDate>);
+
+impl DocumentQuery {
+    /// The kind and the dates asked for, the error naming the parameter that is wrong.
+    pub fn parse(&self) -> Result<DocumentFilter, ApiError> {
+        let kind = match self.kind.as_deref() {
+            None | Some("") => None,
+            Some(k) => Some(DocumentKind::parse(k).ok_or_else(|| {
+                ApiError::bad_parameter("kind", format!("`{k}`: not a kind of document"))
+            })?),
+        };
+        Ok((
+            kind,
+            crate::api::optional_date("from", self.from.as_deref())?,
+            crate::api::optional_date("to", self.to.as_deref())?,
+        ))
+    }
+}
+
+/// The documents a unit issued between two dates: counted by kind (every kind issued), and
+/// listed by date (of one kind when asked).
+pub struct DocumentRegister<'a> {
+    pub counts: Vec<(DocumentKind, usize)>,
+    pub list: Vec<&'a chitieu_domain::Document>,
+}
+
+impl<'a> DocumentRegister<'a> {
+    pub fn of(
+        ds: &'a chitieu_domain::Dataset,
+        unit: &str,
+        kind: Option<DocumentKind>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Self {
+        let mut docs: Vec<&chitieu_domain::Document> = ds
+            .documents
+            .iter()
+            .filter(|d| d.issuer == unit)
+            .filter(|d| from.is_none_or(|f| d.date >= f) && to.is_none_or(|t| d.date <= t))
+            .collect();
+        docs.sort_by_key(|d| d.date);
+        let counts = DocumentKind::ALL
+            .iter()
+            .map(|k| (*k, docs.iter().filter(|d| d.kind == *k).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        docs.retain(|d| kind.is_none_or(|k| d.kind == k));
+        DocumentRegister { counts, list: docs }
+    }
+}
+
 struct DocumentRow {
     number: String,
     kind: String,
@@ -959,10 +1031,10 @@ struct DocumentRow {
 #[derive(Template)]
 #[template(path = "documents.html")]
 struct DocumentsPage {
+    crumbs: Vec<Link>,
     l: Labels,
     lang: &'static str,
     other: &'static str,
-    id: String,
     name: String,
     kinds: Vec<(&'static str, String, bool)>,
     from: String,
@@ -978,39 +1050,21 @@ async fn documents_page(
     Query(q): Query<DocumentQuery>,
     lang: PageLang,
 ) -> Result<Response, ApiError> {
-    use chitieu_domain::DocumentKind;
     let l = lang.lang;
-    let (from, to) = (
-        crate::api::optional_date("from", q.from.as_deref())?,
-        crate::api::optional_date("to", q.to.as_deref())?,
-    );
-    let kind = match q.kind.as_deref() {
-        None | Some("") => None,
-        Some(k) => Some(DocumentKind::parse(k).ok_or_else(|| {
-            ApiError::bad_parameter("kind", format!("`{k}`: not a kind of document"))
-        })?),
-    };
+    let (kind, from, to) = q.parse()?;
     let ds = state.store.load_structure().await?;
     let Some(unit) = ds.units.iter().find(|u| u.id == id) else {
         return Ok(not_found(l, &id));
     };
-    let mut docs: Vec<&chitieu_domain::Document> = ds
-        .documents
+    let register = DocumentRegister::of(&ds, &id, kind, from, to);
+    let counts: Vec<String> = register
+        .counts
         .iter()
-        .filter(|d| d.issuer == id)
-        .filter(|d| from.is_none_or(|f| d.date >= f) && to.is_none_or(|t| d.date <= t))
+        .map(|(k, n)| locale::document_kind(l, *k, *n))
         .collect();
-    docs.sort_by_key(|d| d.date);
-    let counts: Vec<String> = DocumentKind::ALL
-        .iter()
-        .filter_map(|k| {
-            let n = docs.iter().filter(|d| d.kind == *k).count();
-            (n > 0).then(|| locale::document_kind(l, *k, n))
-        })
-        .collect();
-    let rows = docs
+    let rows = register
+        .list
         .into_iter()
-        .filter(|d| kind.is_none_or(|k| d.kind == k))
         .map(|d| DocumentRow {
             number: d.number.clone(),
             kind: locale::document_kind(l, d.kind, 1)
@@ -1021,10 +1075,10 @@ async fn documents_page(
         })
         .collect();
     let html = DocumentsPage {
+        crumbs: crumbs_to(&ds, &id),
         l: labels(l),
         lang: code(l),
         other: other(l),
-        id: id.clone(),
         name: unit.name.clone(),
         kinds: DocumentKind::ALL
             .iter()
@@ -1054,6 +1108,27 @@ pub struct TaskQuery {
     pub status: Option<String>,
 }
 
+impl TaskQuery {
+    /// The status asked for, the error naming the parameter when it is not one.
+    pub fn status(&self) -> Result<Option<TaskStatus>, ApiError> {
+        match self.status.as_deref() {
+            None | Some("") => Ok(None),
+            Some(x) => TASK_STATUSES
+                .into_iter()
+                .find(|s| s.as_str() == x)
+                .map(Some)
+                .ok_or_else(|| {
+                    ApiError::bad_parameter(
+                        "status",
+                        format!(
+                            "`{x}`: expected done, in_progress, not_started, overdue or withdrawn"
+                        ),
+                    )
+                }),
+        }
+    }
+}
+
 struct TaskRow {
     resolution: String,
     code: String,
@@ -1067,10 +1142,10 @@ struct TaskRow {
 #[derive(Template)]
 #[template(path = "tasks.html")]
 struct TasksPage {
+    crumbs: Vec<Link>,
     l: Labels,
     lang: &'static str,
     other: &'static str,
-    id: String,
     name: String,
     as_of: String,
     statuses: Vec<Choice>,
@@ -1095,22 +1170,7 @@ async fn tasks_page(
 ) -> Result<Response, ApiError> {
     let l = lang.lang;
     let as_of = state.as_of(crate::api::optional_date("as_of", q.as_of.as_deref())?);
-    let wanted = match q.status.as_deref() {
-        None | Some("") => None,
-        Some(x) => Some(
-            TASK_STATUSES
-                .into_iter()
-                .find(|s| s.as_str() == x)
-                .ok_or_else(|| {
-                    ApiError::bad_parameter(
-                        "status",
-                        format!(
-                            "`{x}`: expected done, in_progress, not_started, overdue or withdrawn"
-                        ),
-                    )
-                })?,
-        ),
-    };
+    let wanted = q.status()?;
     let ds = state.store.load_structure().await?;
     let Some(unit) = ds.units.iter().find(|u| u.id == id) else {
         return Ok(not_found(l, &id));
@@ -1145,10 +1205,10 @@ async fn tasks_page(
         })
         .collect();
     let html = TasksPage {
+        crumbs: crumbs_to(&ds, &id),
         l: labels(l),
         lang: code(l),
         other: other(l),
-        id: id.clone(),
         name: unit.name.clone(),
         as_of: as_of.to_string(),
         statuses: TASK_STATUSES

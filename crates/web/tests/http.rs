@@ -227,7 +227,11 @@ async fn openapi_lists_every_route() {
         "/observations",
         "/resolutions",
         "/resolutions/{id}/status",
+        "/resolutions/{id}/targets/{code}",
+        "/units/{id}",
+        "/units/{id}/documents",
         "/units/{id}/review",
+        "/units/{id}/tasks",
     ];
     want.sort();
     let mut got = paths.clone();
@@ -245,6 +249,7 @@ async fn openapi_lists_every_route() {
         }
         let url = p
             .replace("/resolutions/{id}", "/resolutions/luc-ngan-xxiv")
+            .replace("{code}", "3")
             .replace("/units/{id}", "/units/luc-ngan")
             .replace(
                 "/observations",
@@ -254,14 +259,39 @@ async fn openapi_lists_every_route() {
         assert_eq!(status, 200, "{p}");
         let op = &doc["paths"][p]["get"];
         assert!(op["responses"]["200"].is_object(), "{p}");
-        if p.contains("{id}") {
-            let names: Vec<&str> = op["parameters"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x["name"].as_str().unwrap())
-                .collect();
-            assert_eq!(names, ["id", "as_of", "include_unapproved"], "{p}");
+        let params: Vec<(&str, &str)> = op["parameters"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| (x["name"].as_str().unwrap(), x["in"].as_str().unwrap()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Every `{name}` of the path is a path parameter, and nothing else is.
+        let in_path: Vec<&str> = p
+            .split('{')
+            .skip(1)
+            .filter_map(|x| x.split('}').next())
+            .collect();
+        let documented: Vec<&str> = params
+            .iter()
+            .filter(|(_, at)| *at == "path")
+            .map(|(n, _)| *n)
+            .collect();
+        assert_eq!(documented, in_path, "{p}");
+        // A documented date parameter is read: a date that is not one is refused by name.
+        for (name, _) in params
+            .iter()
+            .filter(|(n, _)| ["as_of", "from", "to"].contains(n))
+        {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            let (status, e) =
+                get_json(&format!("{}/api/v1{url}{sep}{name}=31/12/2018", app.base)).await;
+            assert_eq!(
+                (status, e["error"]["field"].as_str()),
+                (400, Some(*name)),
+                "{p} {name}"
+            );
         }
     }
 }

@@ -234,3 +234,79 @@ async fn static_assets_are_embedded() {
     let (status, _, _) = get(&format!("{}/static/nothing.css", app.base), &[]).await;
     assert_eq!(status, 404);
 }
+
+/// The API behind the unit, register, task and target pages answers what the pages show.
+#[tokio::test]
+async fn the_pages_data_as_json() {
+    let app = spawn_demo().await;
+    let api = format!("{}/api/v1", app.base);
+
+    let unit = json(&format!("{api}/units/luc-ngan?indicator=forest-cover")).await;
+    assert_eq!(unit["unit"]["id"], "luc-ngan");
+    assert_eq!(unit["ancestry"], serde_json::json!(["vn", "bac-giang"]));
+    let subs = unit["sub_units"].as_array().unwrap();
+    assert!(!subs.is_empty());
+    let (_, page) = html(&format!(
+        "{}/units/luc-ngan?indicator=forest-cover",
+        app.base
+    ))
+    .await;
+    for s in subs {
+        assert!(page.contains(s["name"].as_str().unwrap()), "{s}");
+    }
+    assert!(unit["resolutions"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("luc-ngan-xxiv")));
+    let (status, _, _) = get(&format!("{api}/units/luc-ngan?indicator=nope"), &[]).await;
+    assert_eq!(status, 404);
+
+    let review = json(&format!("{api}/units/luc-ngan/review")).await;
+    let tasks = json(&format!("{api}/units/luc-ngan/tasks")).await;
+    assert_eq!(tasks["tasks"], review["tasks"]);
+
+    let docs = json(&format!(
+        "{api}/units/luc-ngan/documents?from=2015-07-10&to=2018-06-25"
+    ))
+    .await;
+    let listed = docs["documents"].as_array().unwrap().len() as u64;
+    let counted: u64 = docs["counts"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(listed, counted);
+    let directives = json(&format!(
+        "{api}/units/luc-ngan/documents?from=2015-07-10&to=2018-06-25&kind=directive"
+    ))
+    .await;
+    assert_eq!(
+        directives["documents"].as_array().unwrap().len() as u64,
+        docs["counts"]["directive"].as_u64().unwrap()
+    );
+
+    let status = json(&format!("{api}/resolutions/luc-ngan-xxiv/status")).await;
+    for row in status["targets"].as_array().unwrap() {
+        let code = row["code"].as_str().unwrap();
+        let t = json(&format!("{api}/resolutions/luc-ngan-xxiv/targets/{code}")).await;
+        assert_eq!(&t["target"], row, "{code}");
+        let (_, page) = html(&format!(
+            "{}/resolutions/luc-ngan-xxiv/targets/{code}",
+            app.base
+        ))
+        .await;
+        let history = page.find("<table id=\"adjustments\">").map_or(0, |at| {
+            page[at..page[at..].find("</table>").unwrap() + at]
+                .matches("<tr><td>")
+                .count()
+        });
+        assert_eq!(
+            t["adjustments"].as_array().unwrap().len(),
+            history,
+            "{code}"
+        );
+    }
+    let (status, _, _) = get(&format!("{api}/resolutions/luc-ngan-xxiv/targets/99"), &[]).await;
+    assert_eq!(status, 404);
+}
