@@ -109,8 +109,8 @@ impl AsOf {
     pub fn options(&self, state: &AppState) -> Result<StatusOptions, ApiError> {
         let as_of = optional_date("as_of", self.as_of.as_deref())?;
         let include_unapproved = match self.include_unapproved.as_deref() {
-            None | Some("false") | Some("0") | Some("") => false,
-            Some("true") | Some("1") => true,
+            None | Some("false") => false,
+            Some("true") => true,
             Some(other) => {
                 return Err(ApiError::bad_parameter(
                     "include_unapproved",
@@ -154,7 +154,7 @@ async fn resolutions(State(state): State<AppState>) -> Result<Json<Value>, ApiEr
     path = "/resolutions/{id}/status",
     params(
         ("id" = String, Path, description = "The resolution's id"),
-        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; default today (the demo: its meeting)"),
+        ("as_of" = Option<String>, Query, format = Date, description = "YYYY-MM-DD; default today (the demo: its meeting)"),
         ("include_unapproved" = Option<bool>, Query, description = "Count figures not yet approved")
     ),
     responses(
@@ -192,7 +192,7 @@ async fn resolution_status(
     path = "/units/{id}/review",
     params(
         ("id" = String, Path, description = "The unit's id"),
-        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; default today (the demo: its meeting)"),
+        ("as_of" = Option<String>, Query, format = Date, description = "YYYY-MM-DD; default today (the demo: its meeting)"),
         ("include_unapproved" = Option<bool>, Query, description = "Count figures not yet approved")
     ),
     responses(
@@ -228,7 +228,7 @@ pub struct ObservationQuery {
     params(
         ("unit" = String, Query, description = "The unit's id"),
         ("indicator" = String, Query, description = "The indicator's id"),
-        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; default today")
+        ("as_of" = Option<String>, Query, format = Date, description = "YYYY-MM-DD; default today")
     ),
     responses(
         (status = 200, description = "`{\"observations\": [{period, value, standing}]}`, by period"),
@@ -512,7 +512,7 @@ async fn add_adjustment(
     path = "/units/{id}",
     params(
         ("id" = String, Path, description = "The unit's id"),
-        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; default today (the demo: its meeting)"),
+        ("as_of" = Option<String>, Query, format = Date, description = "YYYY-MM-DD; default today (the demo: its meeting)"),
         ("indicator" = Option<String>, Query, description = "Compare the sub-units on this indicator")
     ),
     responses(
@@ -595,9 +595,9 @@ async fn unit(
     path = "/units/{id}/documents",
     params(
         ("id" = String, Path, description = "The unit's id"),
-        ("kind" = Option<String>, Query, description = "resolution, action_programme, plan, guidance, directive, …: list only this kind"),
-        ("from" = Option<String>, Query, description = "YYYY-MM-DD: issued on or after"),
-        ("to" = Option<String>, Query, description = "YYYY-MM-DD: issued on or before")
+        ("kind" = Option<String>, Query, pattern = "^(resolution|action_programme|plan|guidance|directive|conclusion|decision|project|other)$", description = "List only this kind of document"),
+        ("from" = Option<String>, Query, format = Date, description = "YYYY-MM-DD: issued on or after"),
+        ("to" = Option<String>, Query, format = Date, description = "YYYY-MM-DD: issued on or before")
     ),
     responses(
         (status = 200, description = "`{unit, counts: {kind: n}, documents: [{number, kind, date, title, issuer, resolutions, targets, illustrative}]}`"),
@@ -634,8 +634,8 @@ async fn unit_documents(
     path = "/units/{id}/tasks",
     params(
         ("id" = String, Path, description = "The unit's id"),
-        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; default today (the demo: its meeting)"),
-        ("status" = Option<String>, Query, description = "done, in_progress, not_started, overdue or withdrawn")
+        ("as_of" = Option<String>, Query, format = Date, description = "YYYY-MM-DD; default today (the demo: its meeting)"),
+        ("status" = Option<String>, Query, pattern = "^(done|in_progress|not_started|overdue|withdrawn)$", description = "done, in_progress, not_started, overdue or withdrawn")
     ),
     responses(
         (status = 200, description = "`{unit, as_of, tasks: [{resolution, code, name, unit, status, due, illustrative}]}`"),
@@ -671,7 +671,7 @@ async fn unit_tasks(
     params(
         ("id" = String, Path, description = "The resolution's id"),
         ("code" = String, Path, description = "The target's code in the resolution"),
-        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; default today (the demo: its meeting)"),
+        ("as_of" = Option<String>, Query, format = Date, description = "YYYY-MM-DD; default today (the demo: its meeting)"),
         ("include_unapproved" = Option<bool>, Query, description = "Count figures not yet approved")
     ),
     responses(
