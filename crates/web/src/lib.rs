@@ -5,8 +5,12 @@
 //! so a figure written by any instance counts in the very next request of every instance.
 //! Only this crate knows HTTP.
 
+mod adjust;
+mod adjustment;
 mod api;
+mod entry;
 mod error;
+mod forms;
 mod lang;
 mod pages;
 
