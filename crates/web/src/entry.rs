@@ -499,8 +499,10 @@ pub async fn entry_save(
         kept.problems.push(format!("{place}: {message}"));
         kept.errors.insert(name.to_string(), message.to_string());
     };
+    // The page offers the date it is asked at; a form without the field means the same, so a
+    // figure typed now is known from now, not from the first day of its period.
     let reported = match optional_date("reported", field("reported")) {
-        Ok(d) => d,
+        Ok(d) => Some(d.unwrap_or(as_of)),
         Err(_) => {
             fail(&mut kept, "reported", l.reported.to_string(), l.bad_date);
             None
