@@ -287,3 +287,71 @@ pub fn adjustment_of_json(body: &Value) -> Result<Adjustment, ApiError> {
             None => ApiError::internal("an adjustment refused without a reason"),
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body() -> Value {
+        json!({
+            "resolution": "r", "code": "2",
+            "decision": {"body": "B", "reference": "R", "date": "2018-06-25"},
+            "reason": "why",
+            "change": {"value": {"min": 90, "max": "100"}, "wording": "  "}
+        })
+    }
+
+    #[test]
+    fn the_json_and_a_form_make_the_same_adjustment() {
+        let from_json = adjustment_of_json(&body()).unwrap();
+        let form = AdjustmentInput {
+            resolution: Some("r".into()),
+            code: Some("2".into()),
+            subject: Some("target".into()),
+            decision: Some(DecisionInput {
+                body: Some("B".into()),
+                reference: Some("R".into()),
+                date: Some("2018-06-25".into()),
+            }),
+            reason: Some("why".into()),
+            value: Some(ValueInput::Range {
+                min: Number::Text("90".into()),
+                max: Number::Text("100,0".into()),
+            }),
+            ..AdjustmentInput::default()
+        };
+        let vi = |t: &str| chitieu_reports::locale::parse_dec(chitieu_reports::Lang::Vi, t);
+        assert_eq!(form.check(&vi).unwrap(), from_json);
+        assert_eq!(
+            from_json.change.wording, None,
+            "a blank wording is no change"
+        );
+    }
+
+    #[test]
+    fn every_problem_in_field_order_and_the_api_answers_the_first() {
+        let mut b = body();
+        b["reason"] = json!("");
+        b["decision"]["date"] = json!("25/6/2018");
+        b["change"] = json!({"value": true});
+        let fields: Vec<String> = AdjustmentInput::from_json(&b)
+            .check(&|t| t.parse().ok())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["decision.date", "reason", "change.value"]);
+        assert_eq!(
+            adjustment_of_json(&b).unwrap_err().field.as_deref(),
+            Some("decision.date")
+        );
+        assert_eq!(
+            adjustment_of_json(&json!({"resolution": "r", "code": "2", "reason": "x", "change": {"withdraw": true}}))
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("decision")
+        );
+    }
+}
