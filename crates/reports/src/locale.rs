@@ -53,6 +53,44 @@ pub fn dec(lang: Lang, d: Decimal) -> String {
     }
 }
 
+/// A number as a person of `lang` types it: Vietnamese `1.234,5` or `1234,5`, English
+/// `1,234.5` or `1234.5`; `None` for anything else. Group separators must split the integer
+/// part by threes, so that a Vietnamese `41.5` (typed the English way) is refused instead of
+/// being read as 415.
+pub fn parse_dec(lang: Lang, text: &str) -> Option<Decimal> {
+    let (dsep, gsep) = lang.seps();
+    let t = text.trim();
+    let (sign, body) = match t.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (int, frac) = match body.split_once(dsep) {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let groups: Vec<&str> = int.split(gsep).collect();
+    let grouped_well = match groups.split_first() {
+        Some((first, rest)) if !rest.is_empty() => {
+            digits(first) && first.len() <= 3 && rest.iter().all(|g| g.len() == 3 && digits(g))
+        }
+        _ => (int.is_empty() && frac.is_some()) || digits(int),
+    };
+    if !grouped_well || frac.is_some_and(|f| !digits(f)) {
+        return None;
+    }
+    let int = if int.is_empty() {
+        "0".to_string()
+    } else {
+        groups.concat()
+    };
+    let canonical = match frac {
+        Some(f) => format!("{sign}{int}.{f}"),
+        None => format!("{sign}{int}"),
+    };
+    canonical.parse().ok()
+}
+
 /// A float rounded to `places` decimals, trailing zeros dropped.
 pub fn num(lang: Lang, x: f64, places: u32) -> String {
     match Decimal::from_f64_retain(x) {
@@ -254,6 +292,32 @@ mod tests {
         assert_eq!(dec(Lang::Vi, d("123")), "123");
         assert_eq!(pct(Lang::Vi, 49.7), "49,7%");
         assert_eq!(with_unit(Lang::Vi, d("11"), "xã"), "11 xã");
+    }
+
+    #[test]
+    fn numbers_typed_in_either_language() {
+        let d = |s| Some(Decimal::from_str(s).unwrap());
+        assert_eq!(parse_dec(Lang::Vi, "1.234,5"), d("1234.5"));
+        assert_eq!(parse_dec(Lang::Vi, " 41,3 "), d("41.3"));
+        assert_eq!(parse_dec(Lang::Vi, "-1.234.567"), d("-1234567"));
+        assert_eq!(parse_dec(Lang::Vi, ",5"), d("0.5"));
+        assert_eq!(parse_dec(Lang::En, "1,234.5"), d("1234.5"));
+        assert_eq!(parse_dec(Lang::En, "41.3"), d("41.3"));
+        assert_eq!(parse_dec(Lang::En, "+7"), d("7"));
+        for bad in [
+            "41.5", "1.23,4", "", "-", "4l", "1,2,3", "12.34.5", "1,", "1.2345,6",
+        ] {
+            assert_eq!(parse_dec(Lang::Vi, bad), None, "{bad}");
+        }
+        for bad in ["41,5", "1,23.4", "1.2.3", "1e3", "١٢"] {
+            assert_eq!(parse_dec(Lang::En, bad), None, "{bad}");
+        }
+        for s in ["1234567.89", "-0.5", "41.3", "100", "0"] {
+            let x = Decimal::from_str(s).unwrap();
+            for lang in [Lang::Vi, Lang::En] {
+                assert_eq!(parse_dec(lang, &dec(lang, x)), Some(x.normalize()), "{s}");
+            }
+        }
     }
 
     #[test]

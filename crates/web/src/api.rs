@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
             .routes(utoipa_axum::routes!(unit_documents))
             .routes(utoipa_axum::routes!(unit_tasks))
             .routes(utoipa_axum::routes!(target))
+            .routes(utoipa_axum::routes!(crate::entry::entry_json))
             .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(
@@ -294,7 +295,7 @@ async fn list_observations(
 }
 
 /// One observation of a POST, its errors named by field (`observations[2].period`).
-fn observation_of(k: usize, v: &Value) -> Result<chitieu_domain::Observation, ApiError> {
+pub(crate) fn observation_of(k: usize, v: &Value) -> Result<chitieu_domain::Observation, ApiError> {
     use chitieu_domain::{Observation, ReviewState, Standing};
     let field = |name: &str| format!("observations[{k}].{name}");
     let text = |name: &str| -> Result<Option<String>, ApiError> {
@@ -372,7 +373,7 @@ async fn add_observations(
         .enumerate()
         .map(|(k, v)| observation_of(k, v))
         .collect::<Result<Vec<_>, _>>()?;
-    match state.store.add_observations(&observations).await {
+    match record_observations(&state, &observations).await {
         Ok(s) => Ok(Json(json!({
             "added": s.added.observations,
             "skipped": s.skipped.observations,
@@ -380,98 +381,6 @@ async fn add_observations(
         Err(chitieu_store::StoreError::Invalid(errors)) => Err(ApiError::invalid(&errors)),
         Err(e) => Err(e.into()),
     }
-}
-
-fn decimal_of(field: &str, v: &Value) -> Result<chitieu_domain::Decimal, ApiError> {
-    let text = match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => return Err(ApiError::bad_parameter(field, "expected a number")),
-    };
-    text.parse()
-        .map_err(|_| ApiError::bad_parameter(field, format!("`{text}`: expected a decimal number")))
-}
-
-/// An adjustment of a POST body, every error named by its field.
-fn adjustment_of(body: &Value) -> Result<chitieu_domain::Adjustment, ApiError> {
-    use chitieu_domain::{Adjustment, Change, Decision, Subject, TargetValue};
-    let s = |v: &Value, field: &str| -> Result<String, ApiError> {
-        v.get(field.rsplit('.').next().unwrap_or(field))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .filter(|x| !x.trim().is_empty())
-            .ok_or_else(|| ApiError::bad_parameter(field, "required: a non-empty string"))
-    };
-    let resolution = s(body, "resolution")?;
-    let code = s(body, "code")?;
-    let subject = match body
-        .get("subject")
-        .and_then(Value::as_str)
-        .unwrap_or("target")
-    {
-        "target" => Subject::Target { resolution, code },
-        "task" => Subject::Task { resolution, code },
-        other => {
-            return Err(ApiError::bad_parameter(
-                "subject",
-                format!("`{other}`: expected target or task"),
-            ))
-        }
-    };
-    let d = body
-        .get("decision")
-        .ok_or_else(|| ApiError::bad_parameter("decision", "required: {body, reference, date}"))?;
-    let decision = Decision {
-        body: s(d, "decision.body")?,
-        reference: s(d, "decision.reference")?,
-        date: date("decision.date", &s(d, "decision.date")?)?,
-    };
-    let reason = s(body, "reason")?;
-    let c = body.get("change").cloned().unwrap_or(Value::Null);
-    let value = match c.get("value") {
-        None | Some(Value::Null) => None,
-        Some(v @ (Value::Number(_) | Value::String(_))) => {
-            Some(TargetValue::Exact(decimal_of("change.value", v)?))
-        }
-        Some(v) => match (v.get("min"), v.get("max"), v.get("change_per_year")) {
-            (Some(min), Some(max), None) => Some(TargetValue::Range {
-                min: decimal_of("change.value.min", min)?,
-                max: decimal_of("change.value.max", max)?,
-            }),
-            (None, None, Some(c)) => Some(TargetValue::ChangePerYear(decimal_of(
-                "change.value.change_per_year",
-                c,
-            )?)),
-            _ => {
-                return Err(ApiError::bad_parameter(
-                    "change.value",
-                    "expected a number, {min, max} or {change_per_year}",
-                ))
-            }
-        },
-    };
-    let deadline = match c.get("deadline").and_then(Value::as_str) {
-        Some(d) => Some(date("change.deadline", d)?),
-        None => None,
-    };
-    let change = Change {
-        value,
-        deadline,
-        wording: c.get("wording").and_then(Value::as_str).map(str::to_string),
-        withdraw: c.get("withdraw").and_then(Value::as_bool).unwrap_or(false),
-    };
-    if change.is_empty() {
-        return Err(ApiError::bad_parameter(
-            "change",
-            "expected at least one of value, deadline, wording, withdraw",
-        ));
-    }
-    Ok(Adjustment {
-        subject,
-        decision,
-        reason,
-        change,
-    })
 }
 
 /// Adjusts a target (or a task) by a named decision: its value, deadline or wording, or its
@@ -493,12 +402,8 @@ async fn add_adjustment(
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) =
         body.map_err(|e| ApiError::bad_parameter("body", format!("expected JSON: {e}")))?;
-    let adjustment = adjustment_of(&body)?;
-    let delta = chitieu_domain::Dataset {
-        adjustments: vec![adjustment],
-        ..chitieu_domain::Dataset::default()
-    };
-    match state.store.import(&delta).await {
+    let adjustment = crate::adjustment::adjustment_of_json(&body)?;
+    match record_adjustment(&state, adjustment).await {
         Ok(s) => Ok(Json(json!({"added": s.added.adjustments}))),
         Err(chitieu_store::StoreError::Invalid(errors)) => Err(ApiError::invalid(&errors)),
         Err(e) => Err(e.into()),
@@ -733,4 +638,25 @@ async fn target(
         },
     )
     .await?
+}
+
+/// Writes observations in one transaction: the one write path of `POST /observations` and of
+/// the data entry page.
+pub(crate) async fn record_observations(
+    state: &AppState,
+    observations: &[chitieu_domain::Observation],
+) -> Result<chitieu_store::ImportSummary, chitieu_store::StoreError> {
+    state.store.add_observations(observations).await
+}
+
+/// Writes an adjustment: the one write path of `POST /adjustments` and of the adjustment form.
+pub(crate) async fn record_adjustment(
+    state: &AppState,
+    adjustment: chitieu_domain::Adjustment,
+) -> Result<chitieu_store::ImportSummary, chitieu_store::StoreError> {
+    let delta = chitieu_domain::Dataset {
+        adjustments: vec![adjustment],
+        ..chitieu_domain::Dataset::default()
+    };
+    state.store.import(&delta).await
 }

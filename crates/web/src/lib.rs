@@ -5,9 +5,13 @@
 //! so a figure written by any instance counts in the very next request of every instance.
 //! Only this crate knows HTTP.
 
+mod adjust;
+mod adjustment;
 mod api;
 mod assets;
+mod entry;
 mod error;
+mod forms;
 mod lang;
 pub(crate) mod pages;
 

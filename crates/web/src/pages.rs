@@ -28,10 +28,11 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}/documents", get(documents_page))
         .route("/units/{id}/tasks", get(tasks_page))
         .route("/units/{id}/review.md", get(review_markdown))
+        .merge(crate::forms::routes())
 }
 
 /// A page, with the cookie that remembers a language picked by `?lang=`.
-fn page(lang: &PageLang, html: Result<String, askama::Error>) -> Response {
+pub(crate) fn page(lang: &PageLang, html: Result<String, askama::Error>) -> Response {
     match html {
         Ok(body) => {
             let mut r = Html(body).into_response();
@@ -51,7 +52,7 @@ fn page(lang: &PageLang, html: Result<String, askama::Error>) -> Response {
 }
 
 /// The page for something that does not exist.
-fn not_found(lang: Lang, what: &str) -> Response {
+pub(crate) fn not_found(lang: Lang, what: &str) -> Response {
     let body = format!("{}: {what}", labels(lang).not_found);
     (StatusCode::NOT_FOUND, Html(body)).into_response()
 }
@@ -64,7 +65,7 @@ fn figure_text(lang: Lang, f: Option<&chitieu_domain::status::Figure>, unit: &st
     )
 }
 
-fn other(lang: Lang) -> &'static str {
+pub(crate) fn other(lang: Lang) -> &'static str {
     match lang {
         Lang::Vi => "en",
         Lang::En => "vi",

@@ -10,6 +10,7 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 struct Driver(Child);
@@ -81,8 +82,11 @@ async fn screenshot(c: &Client, name: &str) {
     }
 }
 
+/// The text of the element, once the page shows it: a click that navigates returns before
+/// the new page has been parsed to the end.
 async fn text(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
+    c.wait()
+        .for_element(Locator::Css(css))
         .await
         .unwrap()
         .text()
@@ -147,41 +151,86 @@ async fn a_person_walks_through_the_demo() {
     assert!(body.contains("49.7%"), "{body}");
     screenshot(&c, "review").await;
 
-    // A figure entered (through the API, as the data entry page will) changes the status on
-    // the next page load.
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/observations", app.base))
-        .json(&serde_json::json!({"observations": [{
-            "unit": "luc-ngan", "indicator": "forest-cover", "period": "2018",
-            "value": 41.5, "standing": "estimate", "reported": "2018-06-24"}]}))
-        .send()
+    // A figure typed into the data entry grid, reached from the dashboard: the arrow keys
+    // move between cells, and after the save the dashboard's headline and the target's status
+    // have changed.
+    c.goto(&format!("{}/resolutions/luc-ngan-xxiv", app.base))
         .await
         .unwrap();
-    assert!(r.status().is_success());
-    c.goto(&format!(
-        "{}/resolutions/luc-ngan-xxiv/targets/11",
-        app.base
-    ))
-    .await
-    .unwrap();
-    assert_eq!(text(&c, "#status").await, "exceeded");
+    assert!(text(&c, "#headline").await.contains("4/16"));
+    c.find(Locator::Css("#entry-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let cell = c
+        .find(Locator::Css("input[name='v.forest-cover.2018']"))
+        .await
+        .unwrap();
+    cell.click().await.unwrap();
+    // The page is in English (chosen above): the English form of the number.
+    cell.send_keys("41.5").await.unwrap();
+    cell.send_keys(&Key::Down.to_string()).await.unwrap();
+    let moved = c
+        .execute("return document.activeElement.name", vec![])
+        .await
+        .unwrap();
+    assert_ne!(moved.as_str(), Some("v.forest-cover.2018"), "{moved}");
+    assert!(
+        moved.as_str().is_some_and(|n| n.starts_with("v.")),
+        "{moved}"
+    );
+    screenshot(&c, "entry").await;
+    c.find(Locator::Css("#save"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let saved = text(&c, "#saved").await;
+    assert!(saved.contains("1 new figures"), "{saved}");
+    c.goto(&format!("{}/resolutions/luc-ngan-xxiv", app.base))
+        .await
+        .unwrap();
+    let headline = text(&c, "#headline").await;
+    assert!(headline.contains("5/16"), "{headline}");
+    let row = text(&c, "#target-11").await;
+    assert!(row.contains("exceeded"), "{row}");
 
-    // An adjustment decided (through the API, as the adjustment form will): in the history.
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/adjustments", app.base))
-        .json(&serde_json::json!({
-            "resolution": "luc-ngan-xxiv", "code": "2", "reason": "Thu nhập tăng nhanh",
-            "decision": {"body": "Ban Thường vụ Huyện ủy", "reference": "Kết luận 12-KL/HU",
-                         "date": "2018-06-25"},
-            "change": {"value": 50}}))
-        .send()
+    // An adjustment made through the form on the target page: back on the target page, in
+    // the history.
+    c.goto(&format!("{}/resolutions/luc-ngan-xxiv/targets/2", app.base))
         .await
         .unwrap();
-    assert!(r.status().is_success());
-    c.goto(&format!("{}/resolutions/luc-ngan-xxiv/targets/2", app.base))
+    c.find(Locator::Css("#adjust-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for (name, value) in [
+        ("change.value", "50"),
+        ("decision.body", "Ban Thường vụ Huyện ủy"),
+        ("decision.reference", "Kết luận 12-KL/HU"),
+        ("reason", "Thu nhập tăng nhanh"),
+    ] {
+        c.find(Locator::Css(&format!("[name='{name}']")))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    screenshot(&c, "adjust").await;
+    c.find(Locator::Css("#save"))
+        .await
+        .unwrap()
+        .click()
         .await
         .unwrap();
     let history = text(&c, "#adjustments").await;
     assert!(history.contains("Kết luận 12-KL/HU"), "{history}");
+    assert!(history.contains("50"), "{history}");
     c.close().await.unwrap();
 }

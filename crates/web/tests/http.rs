@@ -230,6 +230,7 @@ async fn openapi_lists_every_route() {
         "/resolutions/{id}/targets/{code}",
         "/units/{id}",
         "/units/{id}/documents",
+        "/units/{id}/entry",
         "/units/{id}/review",
         "/units/{id}/tasks",
     ];
@@ -544,4 +545,390 @@ async fn document_register_counts_by_kind() {
     assert_eq!(plans.matches("<td>chỉ thị</td>").count(), 4, "{plans}");
     let (status, _, _) = page(&format!("{url}&kind=memo"), &[]).await;
     assert_eq!(status, 400);
+}
+
+/// `pairs` as an HTML form sends them (application/x-www-form-urlencoded).
+fn form_body(pairs: &[(&str, &str)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Posts a form as a browser does, without following the redirect: (status, Location, body).
+async fn post_form(url: &str, pairs: &[(&str, &str)]) -> (u16, Option<String>, String) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(pairs))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, location, r.text().await.unwrap())
+}
+
+fn target_status(v: &Value, code: &str) -> Value {
+    v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == code)
+        .cloned()
+        .unwrap()
+}
+
+/// The data entry grid: the unit's indicators × the years of its term, each cell with the
+/// figure in force; a figure typed the Vietnamese way is saved, and the page redirects to the
+/// grid with a confirmation.
+#[tokio::test]
+async fn data_entry_saves_a_figure_in_the_vietnamese_form() {
+    let app = spawn_demo().await;
+    let url = format!("{}/units/luc-ngan/entry", app.base);
+    let (status, _, html) = page(&url, &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("name=\"v.forest-cover.2018\""), "{html}");
+    assert!(html.contains("<th>2015</th>") && html.contains("<th>2020</th>"));
+    assert!(html.contains("Độ che phủ rừng"));
+    assert!(
+        html.contains("35,2 chính thức"),
+        "the 2015 figure in force: {html}"
+    );
+    let (_, _, unit) = page(&format!("{}/units/luc-ngan", app.base), &[]).await;
+    assert!(unit.contains("href=\"/units/luc-ngan/entry"));
+    let (_, _, dash) = page(&format!("{}/resolutions/luc-ngan-xxiv", app.base), &[]).await;
+    assert!(dash.contains("href=\"/units/luc-ngan/entry"));
+
+    let status_url = format!("{}/api/v1/resolutions/luc-ngan-xxiv/status", app.base);
+    let (_, before) = get_json(&status_url).await;
+    assert_eq!(target_status(&before, "11")["status"], "off_track");
+    let (status, location, body) = post_form(
+        &url,
+        &[
+            ("from", "2015"),
+            ("to", "2020"),
+            ("v.forest-cover.2018", "41,5"),
+            ("s.forest-cover.2018", "estimate"),
+            ("v.income-per-capita.2018", ""),
+            ("reported", "2018-06-24"),
+            ("reported_by", "Hạt Kiểm lâm"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    let location = location.unwrap();
+    assert!(location.starts_with("/units/luc-ngan/entry?"), "{location}");
+    let (_, after) = get_json(&status_url).await;
+    let t = target_status(&after, "11");
+    assert_eq!(
+        (t["status"].as_str(), t["latest"].clone()),
+        (Some("exceeded"), serde_json::json!(41.5)),
+        "{t}"
+    );
+    let (status, _, html) = page(&format!("{}{location}", app.base), &[]).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Đã lưu: 1 số liệu mới, 0 không đổi"),
+        "{html}"
+    );
+    assert!(html.contains("41,5 ước"), "{html}");
+
+    // In English, the English form.
+    let (status, _, body) = post_form(
+        &format!("{url}?lang=en"),
+        &[
+            ("v.budget-revenue.2017", "1,234.5"),
+            ("s.budget-revenue.2017", "final"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    let (_, list) = get_json(&format!(
+        "{}/api/v1/observations?unit=luc-ngan&indicator=budget-revenue",
+        app.base
+    ))
+    .await;
+    let y2017 = list["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["period"] == "2017")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (y2017["value"].as_str(), y2017["standing"].as_str()),
+        (Some("1234.5"), Some("final"))
+    );
+}
+
+/// A bad cell: the grid again (422) with the problem next to the cell, naming its indicator and
+/// period, every input kept, and nothing written — not even the good cells.
+#[tokio::test]
+async fn data_entry_refuses_a_bad_cell_and_writes_nothing() {
+    let app = spawn_demo().await;
+    let url = format!("{}/units/luc-ngan/entry", app.base);
+    let list_url = format!(
+        "{}/api/v1/observations?unit=luc-ngan&indicator=forest-cover",
+        app.base
+    );
+    let (_, before) = get_json(&list_url).await;
+    let (status, location, html) = post_form(
+        &url,
+        &[
+            ("v.forest-cover.2018", "41,5"),
+            ("s.forest-cover.2018", "estimate"),
+            // The English form on a Vietnamese page: refused, not read as 415.
+            ("v.income-per-capita.2018", "41.5"),
+            ("s.income-per-capita.2018", "estimate"),
+        ],
+    )
+    .await;
+    assert_eq!((status, location), (422, None));
+    assert!(
+        html.contains("Thu nhập bình quân đầu người, 2018: `41.5` không phải số"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"41.5\"") && html.contains("value=\"41,5\""),
+        "{html}"
+    );
+    assert!(html.contains("aria-invalid=\"true\""));
+    let (_, after) = get_json(&list_url).await;
+    assert_eq!(after["observations"], before["observations"]);
+
+    // Refused by the domain's rules (an indicator the dataset does not know): named the same way.
+    let (status, _, html) = post_form(&url, &[("v.atlantis.2018", "1")]).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("atlantis, 2018: unknown indicator `atlantis`"),
+        "{html}"
+    );
+    let (status, _, html) = post_form(
+        &url,
+        &[("v.forest-cover.2018", "1"), ("reported", "24/6/2018")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Ngày báo cáo: không phải ngày"), "{html}");
+    let (_, after) = get_json(&list_url).await;
+    assert_eq!(after["observations"], before["observations"]);
+    let (status, _, _) = page(&format!("{}/units/nope/entry", app.base), &[]).await;
+    assert_eq!(status, 404);
+}
+
+/// The grid as JSON, its range chosen by period; parameters named in errors.
+#[tokio::test]
+async fn entry_grid_as_json() {
+    let app = spawn_demo().await;
+    let url = format!("{}/api/v1/units/luc-ngan/entry", app.base);
+    let (status, g) = get_json(&url).await;
+    assert_eq!(status, 200);
+    let periods: Vec<&str> = g["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(periods, ["2015", "2016", "2017", "2018", "2019", "2020"]);
+    let forest = g["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["indicator"] == "forest-cover")
+        .cloned()
+        .unwrap();
+    assert_eq!(forest["measure"], "%");
+    assert_eq!(
+        forest["cells"][0],
+        serde_json::json!({"period": "2015", "value": "35.2", "standing": "final"})
+    );
+    let (_, halves) = get_json(&format!("{url}?from=2018-H1&to=2019-H2")).await;
+    assert_eq!(halves["periods"].as_array().unwrap().len(), 4);
+    let (_, one) = get_json(&format!("{url}?from=2018-Q3")).await;
+    assert_eq!(one["periods"][0], "2018-Q3");
+    for (q, field) in [
+        ("from=18", "from"),
+        ("from=2018&to=2018-Q2", "to"),
+        ("from=2019&to=2018", "to"),
+        ("from=1900&to=2100", "to"),
+    ] {
+        let (status, e) = get_json(&format!("{url}?{q}")).await;
+        assert_eq!(
+            (status, e["error"]["field"].as_str()),
+            (400, Some(field)),
+            "{q}"
+        );
+    }
+    let (status, _) = get_json(&format!("{}/api/v1/units/nope/entry", app.base)).await;
+    assert_eq!(status, 404);
+}
+
+/// The adjustment form: recorded through the API's own check and write, then the target page
+/// with the adjustment in its history; bad fields come back next to their inputs, nothing written.
+#[tokio::test]
+async fn adjustment_form_records_and_shows_in_the_history() {
+    let app = spawn_demo().await;
+    let target = format!("{}/resolutions/luc-ngan-xxiv/targets/2", app.base);
+    let (_, _, t) = page(&target, &[]).await;
+    assert!(
+        t.contains("href=\"/resolutions/luc-ngan-xxiv/targets/2/adjust\""),
+        "{t}"
+    );
+    let url = format!("{target}/adjust");
+    let (status, _, form) = page(&url, &[]).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("name=\"decision.reference\""));
+    assert!(
+        form.contains("value=\"2018-06-25\""),
+        "the decision dated as of the page: {form}"
+    );
+    assert!(form.contains("45 triệu đồng/người"), "{form}");
+
+    let status_url = format!("{}/api/v1/resolutions/luc-ngan-xxiv/status", app.base);
+    let (status, location, html) = post_form(
+        &url,
+        &[
+            ("change.value", "4l"),
+            ("decision.body", "Ban Thường vụ Huyện ủy"),
+            ("decision.reference", ""),
+            ("decision.date", "25/6/2018"),
+            ("reason", "Thu nhập tăng nhanh"),
+        ],
+    )
+    .await;
+    assert_eq!((status, location), (422, None));
+    for field in ["change.value", "decision.reference", "decision.date"] {
+        assert!(
+            html.contains(&format!("data-for=\"{field}\"")),
+            "{field}: {html}"
+        );
+    }
+    assert!(!html.contains("data-for=\"reason\""));
+    assert!(html.contains("`4l` không phải số"));
+    assert!(
+        html.contains("value=\"Ban Thường vụ Huyện ủy\"")
+            && html.contains(">Thu nhập tăng nhanh</textarea>")
+    );
+    let (_, html) = (
+        0,
+        post_form(
+            &url,
+            &[
+                ("decision.body", "B"),
+                ("decision.reference", "R"),
+                ("reason", "x"),
+            ],
+        )
+        .await
+        .2,
+    );
+    assert!(
+        html.contains("data-for=\"change\""),
+        "nothing to change: {html}"
+    );
+    let (_, html) = (
+        0,
+        post_form(
+            &url,
+            &[
+                ("change.value", "1"),
+                ("change.value.min", "1"),
+                ("change.value.max", "2"),
+                ("decision.body", "B"),
+                ("decision.reference", "R"),
+                ("reason", "x"),
+            ],
+        )
+        .await
+        .2,
+    );
+    assert!(
+        html.contains("data-for=\"change.value\""),
+        "two shapes at once: {html}"
+    );
+    let (_, st) = get_json(&status_url).await;
+    assert_eq!(
+        target_status(&st, "2")["target_value"],
+        45,
+        "nothing written"
+    );
+
+    let (status, location, body) = post_form(
+        &url,
+        &[
+            ("as_of", "2018-06-25"),
+            ("change.value", "47,5"),
+            ("decision.body", "Ban Thường vụ Huyện ủy"),
+            ("decision.reference", "Kết luận 12-KL/HU"),
+            ("decision.date", "2018-06-25"),
+            ("reason", "Thu nhập tăng nhanh hơn dự kiến"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    let location = location.unwrap();
+    assert!(
+        location.starts_with("/resolutions/luc-ngan-xxiv/targets/2?"),
+        "{location}"
+    );
+    let (_, _, html) = page(&format!("{}{location}", app.base), &[]).await;
+    assert!(
+        html.contains("Kết luận 12-KL/HU") && html.contains("Thu nhập tăng nhanh hơn dự kiến"),
+        "{html}"
+    );
+    let (_, st) = get_json(&status_url).await;
+    assert_eq!(
+        target_status(&st, "2")["target_value"],
+        serde_json::json!(47.5)
+    );
+
+    // A range, then a withdrawal: the same fields as the JSON API's.
+    let (status, _, body) = post_form(
+        &format!(
+            "{}/resolutions/luc-ngan-xxiv/targets/3/adjust?lang=en",
+            app.base
+        ),
+        &[
+            ("change.value.min", "240.5"),
+            ("change.value.max", "1,260"),
+            ("change.deadline", "2020-12-31"),
+            ("decision.body", "Standing Committee"),
+            ("decision.reference", "Conclusion 13"),
+            ("decision.date", "2018-06-25"),
+            ("reason", "Revenue sources"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    let (_, st) = get_json(&status_url).await;
+    assert_eq!(
+        target_status(&st, "3")["target_value"],
+        serde_json::json!({"min": 240.5, "max": 1260})
+    );
+    let (status, _, _) = page(
+        &format!("{}/resolutions/luc-ngan-xxiv/targets/99/adjust", app.base),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 404);
 }
