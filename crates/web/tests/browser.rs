@@ -29,7 +29,8 @@ fn chromedriver() -> Option<String> {
         .map(String::from)
 }
 
-async fn browser() -> Option<(Driver, Client)> {
+/// Chromium through chromedriver, saving downloads into `downloads`.
+async fn browser(downloads: &std::path::Path) -> Option<(Driver, Client)> {
     let Some(path) = chromedriver() else {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -57,7 +58,9 @@ async fn browser() -> Option<(Driver, Client)> {
         // A Vietnamese office's browser: it asks for Vietnamese.
         serde_json::json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu",
                                      "--disable-dev-shm-usage", "--window-size=1280,1000"],
-                           "prefs": {"intl.accept_languages": "vi-VN,vi"}}),
+                           "prefs": {"intl.accept_languages": "vi-VN,vi",
+                                     "download.default_directory": downloads,
+                                     "download.prompt_for_download": false}}),
     );
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
@@ -96,7 +99,8 @@ async fn text(c: &Client, css: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_walks_through_the_demo() {
-    let Some((_driver, c)) = browser().await else {
+    let downloads = tempfile::tempdir().unwrap();
+    let Some((_driver, c)) = browser(downloads.path()).await else {
         return;
     };
     let app = common::spawn_demo().await;
@@ -150,6 +154,41 @@ async fn a_person_walks_through_the_demo() {
     let body = text(&c, "article.review").await;
     assert!(body.contains("49.7%"), "{body}");
     screenshot(&c, "review").await;
+
+    // The district's own pages: its sub-units compared, its tasks, its documents.
+    for (page, name, css) in [
+        ("/units/luc-ngan", "unit", "h1"),
+        ("/units/luc-ngan/tasks", "tasks", "#tasks"),
+        (
+            "/units/luc-ngan/documents?from=2015-07-10&to=2018-06-25",
+            "documents",
+            "#counts",
+        ),
+    ] {
+        c.goto(&format!("{}{page}", app.base)).await.unwrap();
+        assert!(!text(&c, css).await.is_empty(), "{page}");
+        screenshot(&c, name).await;
+    }
+    c.goto(&format!("{}/units/luc-ngan/review", app.base))
+        .await
+        .unwrap();
+
+    // Its download, as the office would send it on: the same review as Markdown.
+    c.find(Locator::Css("a[href^='/units/luc-ngan/review.md']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let file = downloads.path().join("review-luc-ngan-2018-06-25.md");
+    let mut waited = 0;
+    while !file.exists() && waited < 100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    let md = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    assert!(md.contains("49.7%"), "{md}");
+    assert!(md.contains("4/16"), "{md}");
 
     // A figure typed into the data entry grid, reached from the dashboard: the arrow keys
     // move between cells, and after the save the dashboard's headline and the target's status
