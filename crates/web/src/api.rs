@@ -351,7 +351,7 @@ pub(crate) fn observation_of(k: usize, v: &Value) -> Result<chitieu_domain::Obse
 #[utoipa::path(
     post,
     path = "/observations",
-    request_body(content = Object, description = "`{\"observations\": [{unit, indicator, period, value, standing, state?, source?, reported_by?, reported?}]}`; value a string or a number"),
+    request_body(content = crate::schema::ObservationsBody, description = "The figures; a field that is wrong is named (`observations[2].period`)"),
     responses(
         (status = 200, description = "`{\"added\": n, \"skipped\": n}`"),
         (status = 400, description = "The body or a field is not what was expected (named)"),
@@ -389,7 +389,7 @@ async fn add_observations(
 #[utoipa::path(
     post,
     path = "/adjustments",
-    request_body(content = Object, description = "`{resolution, code, subject?: target|task, decision: {body, reference, date}, reason, change: {value?, deadline?, wording?, withdraw?}}`; value a number, {min, max} or {change_per_year}"),
+    request_body(content = crate::schema::AdjustmentBody, description = "The decision, the reason and the change; a field that is wrong is named (`decision.date`)"),
     responses(
         (status = 200, description = "`{\"added\": 1}` (0 when the same adjustment is already stored)"),
         (status = 400, description = "A field is missing or not what was expected (named)"),

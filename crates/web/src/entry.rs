@@ -238,9 +238,9 @@ pub async fn grid(
     path = "/units/{id}/entry",
     params(
         ("id" = String, Path, description = "The unit's id"),
-        ("from" = Option<String>, Query, description = "First period (2015, 2018-H1, 2018-Q2, 2018-06); default the first year of the term of the resolution the unit implements"),
-        ("to" = Option<String>, Query, description = "Last period, of the same kind as `from`; default the last year of that term"),
-        ("as_of" = Option<String>, Query, description = "YYYY-MM-DD: the figures known then; default today (the demo: its meeting)")
+        ("from" = Option<String>, Query, pattern = r"^[0-9]{4}(-([Hh][12]|[Qq][1-4]|0[1-9]|1[0-2]))?$", description = "First period (2015, 2018-H1, 2018-Q2, 2018-06); default the first year of the term of the resolution the unit implements"),
+        ("to" = Option<String>, Query, pattern = r"^[0-9]{4}(-([Hh][12]|[Qq][1-4]|0[1-9]|1[0-2]))?$", description = "Last period, of the same kind as `from`; default the last year of that term"),
+        ("as_of" = Option<String>, Query, format = Date, description = "YYYY-MM-DD: the figures known then; default today (the demo: its meeting)")
     ),
     responses(
         (status = 200, description = "`{unit, as_of, periods: [..], rows: [{indicator, name, measure, cells: [{period, value, standing}]}]}`: the unit's own figures in force, approved or not; value and standing null where there is none"),

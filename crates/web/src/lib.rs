@@ -14,6 +14,7 @@ mod error;
 mod forms;
 mod lang;
 pub(crate) mod pages;
+mod schema;
 
 use std::future::Future;
 use std::net::SocketAddr;

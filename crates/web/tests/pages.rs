@@ -310,3 +310,34 @@ async fn the_pages_data_as_json() {
     let (status, _, _) = get(&format!("{api}/resolutions/luc-ngan-xxiv/targets/99"), &[]).await;
     assert_eq!(status, 404);
 }
+
+/// Each request body the OpenAPI document describes is what the handler takes: its example,
+/// posted as it stands, is written.
+#[tokio::test]
+async fn the_documented_request_bodies_are_accepted() {
+    let app = spawn_demo().await;
+    let doc = json(&format!("{}/api/v1/openapi.json", app.base)).await;
+    let client = reqwest::Client::new();
+    for path in ["/observations", "/adjustments"] {
+        let body = &doc["paths"][path]["post"]["requestBody"]["content"]["application/json"];
+        let reference = body["schema"]["$ref"].as_str().unwrap();
+        let name = reference.rsplit('/').next().unwrap();
+        let schema = &doc["components"]["schemas"][name];
+        assert!(schema["properties"].is_object(), "{path}: {schema}");
+        let example = &schema["example"];
+        assert!(example.is_object(), "{path}: no example");
+        // Every property of the example is one the schema declares.
+        for key in example.as_object().unwrap().keys() {
+            assert!(schema["properties"][key].is_object(), "{path}: {key}");
+        }
+        let r = client
+            .post(format!("{}/api/v1{path}", app.base))
+            .json(example)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        assert_eq!(status, 200, "{path}: {text}");
+    }
+}
