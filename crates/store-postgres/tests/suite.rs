@@ -80,8 +80,10 @@ async fn fresh_database() -> Option<(String, chitieu_store_tests::BoxFuture<'sta
 async fn fixture() -> Option<Fixture> {
     let (url, teardown) = fresh_database().await?;
     let store = PgStore::connect(&url).await.unwrap();
+    let other = PgStore::connect(&url).await.unwrap();
     Some(Fixture {
         store: Arc::new(store),
+        other: Some(Arc::new(other)),
         teardown: Some(teardown),
     })
 }
@@ -165,6 +167,7 @@ async fn upgrade_from_the_first_schema_keeps_data() {
     };
     let fixture = Fixture {
         store: Arc::new(store),
+        other: None,
         teardown: Some(teardown),
     };
     chitieu_store_tests::run(Some(fixture), |store| {
