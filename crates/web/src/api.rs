@@ -8,7 +8,6 @@ use axum::{Json, Router};
 use chitieu_domain::review::{self, ReviewOptions, Scope};
 use chitieu_domain::status::StatusOptions;
 use chitieu_reports::json;
-use chitieu_store::in_force::judge;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -75,9 +74,11 @@ pub async fn review_of(
     state: &AppState,
     id: &str,
     opts: StatusOptions,
-) -> Result<Option<(review::Review, Vec<chitieu_domain::Term>)>, ApiError> {
-    judge(
-        state.store.as_ref(),
+) -> Result<std::sync::Arc<Option<(review::Review, Vec<chitieu_domain::Term>)>>, ApiError> {
+    AppState::judge(
+        state,
+        "review",
+        &[id],
         opts.filter(),
         opts.as_of,
         |ds| Scope::of_review(ds, id, opts.as_of),
@@ -98,7 +99,7 @@ pub async fn review_of(
             Ok(Some((r, ds.terms.clone())))
         },
     )
-    .await?
+    .await
 }
 
 impl AsOf {
@@ -128,7 +129,7 @@ impl AsOf {
     responses((status = 200, description = "`{\"resolutions\": [{id, unit, kind, congress, term, number, adopted, title, targets}]}`"))
 )]
 async fn resolutions(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let ds = state.store.load_structure().await?;
+    let ds = state.structure().await?;
     Ok(Json(json!({
         "resolutions": ds.resolutions.iter().map(|r| json!({
             "id": r.id,
@@ -165,8 +166,10 @@ async fn resolution_status(
     Query(q): Query<AsOf>,
 ) -> Result<Json<Value>, ApiError> {
     let opts = q.options(&state)?;
-    let rows = judge(
-        state.store.as_ref(),
+    let rows = AppState::judge(
+        &state,
+        "status",
+        &[&id],
         opts.filter(),
         opts.as_of,
         |ds| Scope::of_status_table(ds, &id, None),
@@ -177,7 +180,7 @@ async fn resolution_status(
             review::status_table_with(ds, rollups, &id, None, opts).map_err(ApiError::internal)
         },
     )
-    .await??;
+    .await?;
     Ok(Json(json::status_rows(&id, opts.as_of, &rows)))
 }
 
@@ -203,10 +206,12 @@ async fn unit_review(
     Query(q): Query<AsOf>,
 ) -> Result<Json<Value>, ApiError> {
     let opts = q.options(&state)?;
-    let (r, _) = review_of(&state, &id, opts)
-        .await?
+    let answer = review_of(&state, &id, opts).await?;
+    let (r, _) = answer
+        .as_ref()
+        .as_ref()
         .ok_or_else(|| ApiError::not_found("unit", &id))?;
-    Ok(Json(json::review(&r)))
+    Ok(Json(json::review(r)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -247,7 +252,7 @@ async fn list_observations(
         include_unapproved: None,
     }
     .options(&state)?;
-    let ds = state.store.load_structure().await?;
+    let ds = state.structure().await?;
     let u = ds
         .units
         .iter()
@@ -259,8 +264,7 @@ async fn list_observations(
         .position(|x| x.id == indicator)
         .ok_or_else(|| ApiError::not_found("indicator", &indicator))?;
     let cols = state
-        .store
-        .load_figures(&chitieu_store::FigureQuery {
+        .figures(&chitieu_store::FigureQuery {
             first_year: 0,
             last_year: chitieu_store::figure::MAX_YEAR,
             known_by: opts.as_of,

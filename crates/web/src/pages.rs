@@ -11,7 +11,6 @@ use chitieu_domain::review::{self, Scope, StatusRow};
 use chitieu_domain::status::Status;
 use chitieu_domain::Field;
 use chitieu_reports::{chart, locale, Lang};
-use chitieu_store::in_force::judge;
 
 use crate::api::AsOf;
 use crate::lang::{code, labels, Labels, PageLang};
@@ -88,7 +87,7 @@ struct Home {
 }
 
 async fn home(State(state): State<AppState>, lang: PageLang) -> Result<Response, ApiError> {
-    let ds = state.store.load_structure().await?;
+    let ds = state.structure().await?;
     let unit_name = |id: &str| {
         ds.units
             .iter()
@@ -193,8 +192,10 @@ async fn dashboard(
 ) -> Result<Response, ApiError> {
     let opts = q.options(&state)?;
     let l = lang.lang;
-    let built = judge(
-        state.store.as_ref(),
+    let built = AppState::judge(
+        &state,
+        "dashboard",
+        &[&id],
         opts.filter(),
         opts.as_of,
         |ds| Scope::of_status_table(ds, &id, None),
@@ -209,11 +210,11 @@ async fn dashboard(
                 .iter()
                 .find(|u| u.id == res.unit)
                 .map_or_else(|| res.unit.clone(), |u| u.name.clone());
-            Ok::<_, ApiError>(Some((res.title.clone(), res.unit.clone(), unit, rows)))
+            Ok(Some((res.title.clone(), res.unit.clone(), unit, rows)))
         },
     )
-    .await??;
-    let Some((title, unit_id, unit, rows)) = built else {
+    .await?;
+    let Some((title, unit_id, unit, rows)) = built.as_ref() else {
         return Ok(not_found(l, &id));
     };
     let counted: Vec<&StatusRow> = rows
@@ -240,10 +241,10 @@ async fn dashboard(
         l: labels(l),
         lang: code(l),
         other: other(l),
-        title,
+        title: title.clone(),
         resolution_id: id,
-        unit,
-        unit_id,
+        unit: unit.clone(),
+        unit_id: unit_id.clone(),
         as_of: opts.as_of.to_string(),
         as_of_shown: locale::date(l, opts.as_of),
         achieved,
@@ -263,7 +264,9 @@ async fn markdown_review(
 ) -> Result<Option<String>, ApiError> {
     Ok(crate::api::review_of(state, id, opts)
         .await?
-        .map(|(r, terms)| chitieu_reports::markdown::review_in_terms(lang, &r, &terms)))
+        .as_ref()
+        .as_ref()
+        .map(|(r, terms)| chitieu_reports::markdown::review_in_terms(lang, r, terms)))
 }
 
 #[derive(Template)]
@@ -381,8 +384,10 @@ async fn target_page(
     use chitieu_domain::version::{target_version, Cutoff};
     let opts = q.options(&state)?;
     let l = lang.lang;
-    let built = judge(
-        state.store.as_ref(),
+    let built = AppState::judge(
+        &state,
+        "target page",
+        &[&id, &code, crate::lang::code(l)],
         opts.filter(),
         opts.as_of,
         |ds| {
@@ -541,8 +546,8 @@ async fn target_page(
             }))
         },
     )
-    .await??;
-    let Some(p) = built else {
+    .await?;
+    let Some(p) = built.as_ref() else {
         return Ok(not_found(l, &format!("{id}/{code}")));
     };
     Ok(page(&lang, p.render()))
@@ -605,16 +610,21 @@ async fn unit_page(
                 .next()
         })
     };
-    let built = judge(
-        state.store.as_ref(),
+    let indicator_asked = format!("{:?}", q.indicator);
+    let built = AppState::judge(
+        &state,
+        "unit page",
+        &[&id, &indicator_asked, code(l)],
         opts.filter(),
         opts.as_of,
         |ds| Scope {
             units: vec![id.clone()],
             indicators: chosen(ds).into_iter().collect(),
         },
-        |ds, rollups| -> Option<UnitPage> {
-            let unit = ds.units.iter().find(|u| u.id == id)?;
+        |ds, rollups| -> Result<Option<UnitPage>, ApiError> {
+            let Some(unit) = ds.units.iter().find(|u| u.id == id) else {
+                return Ok(None);
+            };
             let indicator = chosen(ds);
             let ind = indicator
                 .as_ref()
@@ -652,7 +662,7 @@ async fn unit_page(
                     }
                 })
                 .collect();
-            Some(UnitPage {
+            Ok(Some(UnitPage {
                 l: labels(l),
                 lang: code(l),
                 other: other(l),
@@ -680,11 +690,11 @@ async fn unit_page(
                     .collect(),
                 indicator_name: ind.map_or_else(String::new, |i| i.name.clone()),
                 rows,
-            })
+            }))
         },
     )
     .await?;
-    let Some(p) = built else {
+    let Some(p) = built.as_ref() else {
         return Ok(not_found(l, &id));
     };
     Ok(page(&lang, p.render()))
@@ -738,7 +748,7 @@ async fn documents_page(
             ApiError::bad_parameter("kind", format!("`{k}`: not a kind of document"))
         })?),
     };
-    let ds = state.store.load_structure().await?;
+    let ds = state.structure().await?;
     let Some(unit) = ds.units.iter().find(|u| u.id == id) else {
         return Ok(not_found(l, &id));
     };
