@@ -10,6 +10,7 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chitieu_domain::version::FigureFilter;
@@ -179,11 +180,45 @@ impl Cache {
     }
 }
 
+/// Reads of the stored revision shared by the requests that wait for one: one read at a time,
+/// and a request takes the result of a read that *began after it arrived* — never an older
+/// one, which could predate a write committed before the request — so sharing changes how
+/// often the store is asked, not what a request sees. Requests arriving while a read is in
+/// flight are all answered by the next one.
+#[derive(Default)]
+pub struct RevisionReads {
+    /// How many reads have begun.
+    begun: AtomicU64,
+    /// The latest read that finished: its number and the revision it read. Held while a read
+    /// is in flight, so reads run one at a time and waiters queue (fairly) behind it.
+    last: tokio::sync::Mutex<Option<(u64, u64)>>,
+}
+
+impl RevisionReads {
+    /// The stored revision, read by `read` after this call began (by this call or another).
+    pub async fn read<E, F>(&self, read: impl FnOnce() -> F) -> Result<u64, E>
+    where
+        F: Future<Output = Result<u64, E>>,
+    {
+        let arrived = self.begun.load(Ordering::SeqCst);
+        let mut last = self.last.lock().await;
+        if let Some((n, revision)) = *last {
+            if n > arrived {
+                return Ok(revision);
+            }
+        }
+        let n = self.begun.fetch_add(1, Ordering::SeqCst) + 1;
+        let revision = read().await?;
+        *last = Some((n, revision));
+        Ok(revision)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::AtomicUsize;
 
     #[derive(Debug)]
     enum E {
@@ -294,5 +329,65 @@ mod tests {
             assert_eq!(t.await.unwrap(), 1);
         }
         assert_eq!(computed.load(Ordering::SeqCst), 1);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod revision_tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Many requests at once share few reads, and every request sees a write committed before
+    /// it arrived, even while an older read is still in flight.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn shared_reads_never_predate_the_request() {
+        let reads = Arc::new(RevisionReads::default());
+        let stored = Arc::new(AtomicU64::new(1));
+        let asked = Arc::new(AtomicU64::new(0));
+        let read = |stored: Arc<AtomicU64>, asked: Arc<AtomicU64>| {
+            move || async move {
+                asked.fetch_add(1, Ordering::SeqCst);
+                let seen = stored.load(Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Ok::<_, ()>(seen)
+            }
+        };
+        // A read of revision 1 in flight when revision 2 commits.
+        let early = tokio::spawn({
+            let (reads, stored, asked) = (reads.clone(), stored.clone(), asked.clone());
+            async move { reads.read(read(stored, asked)).await.unwrap() }
+        });
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        stored.store(2, Ordering::SeqCst);
+        let mut late = Vec::new();
+        for _ in 0..32 {
+            let (reads, stored, asked) = (reads.clone(), stored.clone(), asked.clone());
+            late.push(tokio::spawn(async move {
+                reads.read(read(stored, asked)).await.unwrap()
+            }));
+        }
+        assert_eq!(early.await.unwrap(), 1);
+        for r in late {
+            assert_eq!(
+                r.await.unwrap(),
+                2,
+                "a request saw a read older than itself"
+            );
+        }
+        let n = asked.load(Ordering::SeqCst);
+        assert!(n <= 3, "{n} reads for 33 requests");
+    }
+
+    #[tokio::test]
+    async fn a_failed_read_is_not_shared() {
+        let reads = RevisionReads::default();
+        assert_eq!(
+            reads.read(|| async { Err::<u64, _>("down") }).await,
+            Err("down")
+        );
+        assert_eq!(reads.read(|| async { Ok::<_, &str>(7) }).await, Ok(7));
+        // Sequential requests each read anew.
+        assert_eq!(reads.read(|| async { Ok::<_, &str>(8) }).await, Ok(8));
     }
 }

@@ -36,6 +36,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub default_as_of: Option<NaiveDate>,
     cache: Arc<cache::Cache>,
+    revisions: Arc<cache::RevisionReads>,
 }
 
 /// How many answers the cache keeps: a province's dashboard is a few kilobytes, the structure
@@ -48,12 +49,15 @@ impl AppState {
             store,
             default_as_of,
             cache: Arc::new(cache::Cache::new(CACHED_ANSWERS)),
+            revisions: Arc::new(cache::RevisionReads::default()),
         }
     }
 
-    /// The cache's generation for the revision stored now.
+    /// The cache's generation for the revision stored now (read after this request arrived,
+    /// maybe by a read shared with other requests).
     async fn generation(&self) -> Result<Arc<cache::Generation>, ApiError> {
-        Ok(self.cache.at(self.store.revision().await?))
+        let revision = self.revisions.read(|| self.store.revision()).await?;
+        Ok(self.cache.at(revision))
     }
 
     /// Everything but the observations (`Store::load_structure`), as stored now.
