@@ -439,10 +439,7 @@ async fn serve(
     let listener = chitieu_web::bind(std::net::SocketAddr::new(bind, port)).await?;
     let addr = listener.local_addr()?;
     eprintln!("chitieu: serving on http://{addr} (Ctrl-C to stop)");
-    let state = chitieu_web::AppState {
-        store: std::sync::Arc::from(store),
-        default_as_of,
-    };
+    let state = chitieu_web::AppState::new(std::sync::Arc::from(store), default_as_of);
     chitieu_web::serve(listener, state, shutdown_signal()).await?;
     eprintln!("chitieu: stopped");
     Ok(())

@@ -101,6 +101,9 @@ impl PgStore {
             let stored = load_all(&mut tx, with_observations).await?;
             let (delta, summary) = merge(&stored)?;
             insert_all(&mut tx, &delta).await?;
+            if !summary.is_noop() {
+                bump_revision(&mut tx).await?;
+            }
             Ok::<_, StoreError>(summary)
         }
         .await;
@@ -205,7 +208,15 @@ impl Store for PgStore {
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::database("waiting for the write lock", e))?;
-        match figures::import_stream(&mut tx, rows).await {
+        let written = async {
+            let summary = figures::import_stream(&mut tx, rows).await?;
+            if !summary.is_noop() {
+                bump_revision(&mut tx).await?;
+            }
+            Ok::<_, StoreError>(summary)
+        }
+        .await;
+        match written {
             Ok(summary) => {
                 tx.commit()
                     .await
@@ -233,9 +244,41 @@ impl Store for PgStore {
         Ok(figures)
     }
 
+    async fn revision(&self) -> Result<u64, StoreError> {
+        let value: Option<i64> = sqlx::query_scalar("SELECT value FROM counters WHERE name = $1")
+            .bind(chitieu_store::REVISION)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| StoreError::database("reading the revision", e))?;
+        chitieu_store::revision_of(value.unwrap_or(0))
+    }
+
     fn backend(&self) -> &'static str {
         BACKEND
     }
+}
+
+/// The channel every write that raises the revision notifies, with the new revision as its
+/// payload, when it commits.
+pub const REVISION_CHANNEL: &str = "chitieu_revision";
+
+/// Raises the revision inside the write transaction `conn` and notifies
+/// [`REVISION_CHANNEL`]: PostgreSQL delivers the notification at commit, and never for a
+/// transaction rolled back.
+async fn bump_revision(conn: &mut PgConnection) -> Result<(), StoreError> {
+    sqlx::query(
+        "WITH raised AS (
+             INSERT INTO counters (name, value) VALUES ($1, 1)
+             ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
+             RETURNING value)
+         SELECT pg_notify($2, value::text) FROM raised",
+    )
+    .bind(chitieu_store::REVISION)
+    .bind(REVISION_CHANNEL)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| StoreError::database("raising the revision", e))?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -80,8 +80,10 @@ async fn fresh_database() -> Option<(String, chitieu_store_tests::BoxFuture<'sta
 async fn fixture() -> Option<Fixture> {
     let (url, teardown) = fresh_database().await?;
     let store = PgStore::connect(&url).await.unwrap();
+    let other = PgStore::connect(&url).await.unwrap();
     Some(Fixture {
         store: Arc::new(store),
+        other: Some(Arc::new(other)),
         teardown: Some(teardown),
     })
 }
@@ -165,6 +167,7 @@ async fn upgrade_from_the_first_schema_keeps_data() {
     };
     let fixture = Fixture {
         store: Arc::new(store),
+        other: None,
         teardown: Some(teardown),
     };
     chitieu_store_tests::run(Some(fixture), |store| {
@@ -343,6 +346,42 @@ async fn upgrade_from_the_second_schema_moves_observations() {
             assert_eq!(store.load().await.unwrap().observations, want);
             store.close().await;
         }
+    })
+    .await;
+    teardown.await;
+    if let Err(e) = check {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// A write that raises the revision notifies `REVISION_CHANNEL` with the new revision when it
+/// commits; a refused write notifies nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_notifies_its_revision() {
+    use chitieu_store::Store;
+    use chitieu_store_postgres::REVISION_CHANNEL;
+    use chitieu_store_tests::sample;
+    let Some((url, teardown)) = fresh_database().await else {
+        return;
+    };
+    let check = tokio::spawn(async move {
+        let store = PgStore::connect(&url).await.unwrap();
+        let mut listener = sqlx::postgres::PgListener::connect(&url).await.unwrap();
+        listener.listen(REVISION_CHANNEL).await.unwrap();
+        let mut refused = sample::sample();
+        refused.targets[0].unit = "khong-ton-tai".into();
+        assert!(store.import(&refused).await.is_err());
+        store.import(&sample::sample()).await.unwrap();
+        let within = std::time::Duration::from_secs(10);
+        let n = tokio::time::timeout(within, listener.recv())
+            .await
+            .expect("no notification")
+            .unwrap();
+        assert_eq!(n.channel(), REVISION_CHANNEL);
+        let revision = store.revision().await.unwrap();
+        // The first notification is the import's, not the refused one's.
+        assert_eq!(n.payload(), revision.to_string());
+        store.close().await;
     })
     .await;
     teardown.await;

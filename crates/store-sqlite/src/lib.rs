@@ -150,6 +150,9 @@ impl SqliteStore {
             let stored = load_all(&mut tx, with_observations).await?;
             let (delta, summary) = merge(&stored)?;
             insert_all(&mut tx, &delta).await?;
+            if !summary.is_noop() {
+                bump_revision(&mut tx).await?;
+            }
             Ok::<_, StoreError>(summary)
         }
         .await;
@@ -235,7 +238,15 @@ impl Store for SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(|e| StoreError::database("starting a write transaction", e))?;
-        match figures::import_stream(&mut tx, rows).await {
+        let written = async {
+            let summary = figures::import_stream(&mut tx, rows).await?;
+            if !summary.is_noop() {
+                bump_revision(&mut tx).await?;
+            }
+            Ok::<_, StoreError>(summary)
+        }
+        .await;
+        match written {
             Ok(summary) => {
                 tx.commit()
                     .await
@@ -263,9 +274,31 @@ impl Store for SqliteStore {
         Ok(figures)
     }
 
+    async fn revision(&self) -> Result<u64, StoreError> {
+        let value: Option<i64> = sqlx::query_scalar("SELECT value FROM counters WHERE name = ?1")
+            .bind(chitieu_store::REVISION)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| StoreError::database("reading the revision", e))?;
+        chitieu_store::revision_of(value.unwrap_or(0))
+    }
+
     fn backend(&self) -> &'static str {
         BACKEND
     }
+}
+
+/// Raises the revision inside the write transaction `conn`, so that it commits with the write.
+async fn bump_revision(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO counters (name, value) VALUES (?1, 1) \
+         ON CONFLICT (name) DO UPDATE SET value = value + 1",
+    )
+    .bind(chitieu_store::REVISION)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| StoreError::database("raising the revision", e))?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------

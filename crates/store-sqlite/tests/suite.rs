@@ -21,11 +21,12 @@ mod on_file {
 
     async fn fixture() -> Option<Fixture> {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("chitieu.db"))
-            .await
-            .unwrap();
+        let path = dir.path().join("chitieu.db");
+        let store = SqliteStore::open(&path).await.unwrap();
+        let other = SqliteStore::open(&path).await.unwrap();
         Some(Fixture {
             store: std::sync::Arc::new(store),
+            other: Some(std::sync::Arc::new(other)),
             teardown: Some(Box::pin(async move { drop(dir) })),
         })
     }

@@ -1322,3 +1322,155 @@ pub async fn load_figures_of_some_units_and_indicators(store: &dyn Store) {
         assert_eq!(got, want, "units {u:?}, indicators {i:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The revision
+
+async fn revision(store: &dyn Store) -> u64 {
+    store
+        .revision()
+        .await
+        .unwrap_or_else(|e| panic!("revision failed: {e}"))
+}
+
+/// The sample a collection at a time (in the order of [`Dataset`]'s fields, but tasks before
+/// the adjustments that name them): each step is the previous one and one more collection, so
+/// importing it adds that collection alone.
+fn collection_by_collection() -> Vec<(&'static str, Dataset)> {
+    let all = sample::sample();
+    let mut steps = Vec::new();
+    let mut acc = Dataset::default();
+    macro_rules! step {
+        ($($field:ident),*) => {$(
+            acc.$field = all.$field.clone();
+            steps.push((stringify!($field), acc.clone()));
+        )*};
+    }
+    step!(
+        units,
+        terms,
+        resolutions,
+        indicators,
+        targets,
+        tasks,
+        adjustments,
+        documents,
+        reorganisations,
+        observations
+    );
+    steps
+}
+
+/// Every write that changes what is stored raises the revision, whatever it writes and by
+/// whichever method; a write that adds nothing, and a write refused or failed, leave it. A
+/// write path that forgets the revision makes a cache serve what is no longer stored.
+pub async fn every_write_raises_the_revision(store: &dyn Store) {
+    let mut last = revision(store).await;
+    let mut raised = |what: &str, now: u64| {
+        assert!(now > last, "{what}: the revision stayed at {last}");
+        last = now;
+    };
+    for (collection, data) in collection_by_collection() {
+        assert!(
+            !Counts::of(&data).entries().iter().all(|(_, n)| *n == 0),
+            "{collection}: the sample has none"
+        );
+        let s = import(store, &data).await;
+        assert!(!s.is_noop(), "{collection}: {s}");
+        raised(&format!("import of {collection}"), revision(store).await);
+    }
+    let figure = |value: &str| {
+        observation(
+            "luc-ngan",
+            "forest_area",
+            "2019",
+            value,
+            Standing::Final,
+            ReviewState::Approved,
+            None,
+        )
+    };
+    store
+        .add_observations(&[figure("101")])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    raised("add_observations", revision(store).await);
+    stream(store, vec![figure("102")]).await;
+    raised("import_observations", revision(store).await);
+    let adjustment = Dataset {
+        adjustments: vec![Adjustment {
+            reason: "another reason".into(),
+            ..sample::sample().adjustments[0].clone()
+        }],
+        ..Dataset::default()
+    };
+    assert!(!import(store, &adjustment).await.is_noop());
+    raised("import of an adjustment", revision(store).await);
+
+    // Nothing new, refused, failed: the same revision.
+    let unchanged = |what: &str, now: u64| assert_eq!(now, last, "{what}");
+    assert!(import(store, &sample::sample()).await.is_noop());
+    unchanged("import of what is stored", revision(store).await);
+    assert!(store
+        .add_observations(&[figure("101")])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .is_noop());
+    unchanged("add_observations of a stored figure", revision(store).await);
+    assert!(stream(store, vec![figure("102")]).await.is_noop());
+    unchanged(
+        "import_observations of a stored figure",
+        revision(store).await,
+    );
+    let mut refused = sample::sample();
+    refused.targets[0].unit = "khong-ton-tai".into();
+    invalid(store.import(&refused).await);
+    unchanged("a refused import", revision(store).await);
+    let unknown = Observation {
+        unit: "khong-ton-tai".into(),
+        ..figure("103")
+    };
+    assert!(store
+        .add_observations(std::slice::from_ref(&unknown))
+        .await
+        .is_err());
+    unchanged("refused observations", revision(store).await);
+    assert!(store
+        .import_observations(&mut Rows::new(vec![figure("104"), unknown]))
+        .await
+        .is_err());
+    unchanged("a refused streaming import", revision(store).await);
+    let mut failing = Rows::new(vec![figure("105"), figure("106")]);
+    failing.fail_at = Some(1);
+    assert!(store.import_observations(&mut failing).await.is_err());
+    unchanged(
+        "a streaming import whose source failed",
+        revision(store).await,
+    );
+}
+
+/// Two stores on one database (two processes, two web instances): what one writes raises the
+/// revision the other reads, at once, and the other reads the write.
+pub async fn another_instances_write_raises_the_revision(store: &dyn Store, other: &dyn Store) {
+    let before = revision(other).await;
+    assert_eq!(revision(store).await, before);
+    import(store, &sample::base()).await;
+    let after = revision(other).await;
+    assert!(after > before, "{after} after {before}");
+    assert_eq!(revision(store).await, after);
+    assert_same(&load(other).await, &sample::base());
+    let figure = observation(
+        "luc-ngan",
+        "forest_area",
+        "2019",
+        "99",
+        Standing::Final,
+        ReviewState::Approved,
+        None,
+    );
+    other
+        .add_observations(&[figure])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(revision(store).await > after);
+}

@@ -22,6 +22,9 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// PostgreSQL database).
 pub struct Fixture {
     pub store: Arc<dyn Store>,
+    /// A second store on the same database (another process, another web instance), when the
+    /// backend can open one: not for a private database in memory.
+    pub other: Option<Arc<dyn Store>>,
     pub teardown: Option<BoxFuture<'static, ()>>,
 }
 
@@ -29,6 +32,7 @@ impl Fixture {
     pub fn new(store: impl Store + 'static) -> Self {
         Fixture {
             store: Arc::new(store),
+            other: None,
             teardown: None,
         }
     }
@@ -40,11 +44,22 @@ pub async fn run<C>(fixture: Option<Fixture>, case: C)
 where
     C: for<'a> FnOnce(&'a dyn Store) -> BoxFuture<'a, ()> + Send + 'static,
 {
-    let Some(Fixture { store, teardown }) = fixture else {
+    let Some(Fixture {
+        store, teardown, ..
+    }) = fixture
+    else {
         return;
     };
     // A spawned task turns a panic into a JoinError, so the teardown still runs.
     let outcome = tokio::spawn(async move { case(store.as_ref()).await }).await;
+    finish(outcome, teardown).await;
+}
+
+/// Runs the teardown, then re-raises the case's panic.
+async fn finish(
+    outcome: Result<(), tokio::task::JoinError>,
+    teardown: Option<BoxFuture<'static, ()>>,
+) {
     if let Some(teardown) = teardown {
         teardown.await;
     }
@@ -54,6 +69,31 @@ where
             Err(e) => panic!("test task failed: {e}"),
         }
     }
+}
+
+/// [`run`] for a case of two stores on one database; a fixture without a second store says
+/// the case was skipped.
+pub async fn run_pair<C>(fixture: Option<Fixture>, case: C)
+where
+    C: for<'a> FnOnce(&'a dyn Store, &'a dyn Store) -> BoxFuture<'a, ()> + Send + 'static,
+{
+    let Some(Fixture {
+        store,
+        other,
+        teardown,
+    }) = fixture
+    else {
+        return;
+    };
+    let Some(other) = other else {
+        eprintln!("skipped: this store cannot be opened twice");
+        if let Some(teardown) = teardown {
+            teardown.await;
+        }
+        return;
+    };
+    let outcome = tokio::spawn(async move { case(store.as_ref(), other.as_ref()).await }).await;
+    finish(outcome, teardown).await;
 }
 
 /// Writes one `#[tokio::test]` per case of [`cases`] for the backend whose fixture the
@@ -93,7 +133,22 @@ macro_rules! store_suite {
             load_figures_chooses_the_figure_in_force,
             judgement_from_bulk_read_equals_whole_dataset,
             load_figures_of_some_units_and_indicators,
+            every_write_raises_the_revision,
         );
+        $crate::store_suite!(@pairs $fixture;
+            another_instances_write_raises_the_revision,
+        );
+    };
+    (@pairs $fixture:path; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                $crate::run_pair($fixture().await, |store, other| {
+                    Box::pin($crate::cases::$case(store, other))
+                })
+                .await;
+            }
+        )*
     };
     (@cases $fixture:path; $($case:ident),* $(,)?) => {
         $(

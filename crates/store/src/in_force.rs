@@ -174,8 +174,20 @@ pub async fn judge<T>(
     f: impl FnOnce(&Dataset, &Rollups) -> T,
 ) -> Result<T, StoreError> {
     let ds = store.load_structure().await?;
-    let scope = scope(&ds);
-    match InForce::read(store, &ds, filter, tree_date, Some(&scope)).await {
+    judge_on(store, &ds, filter, tree_date, scope, f).await
+}
+
+/// [`judge`] on a structure already read (`load_structure`'s), as a cache of it keeps it.
+pub async fn judge_on<T>(
+    store: &dyn Store,
+    ds: &Dataset,
+    filter: FigureFilter,
+    tree_date: NaiveDate,
+    scope: impl Fn(&Dataset) -> Scope,
+    f: impl FnOnce(&Dataset, &Rollups) -> T,
+) -> Result<T, StoreError> {
+    let scope = scope(ds);
+    match InForce::read(store, ds, filter, tree_date, Some(&scope)).await {
         Ok(InForce {
             tree,
             catalogue,
@@ -195,7 +207,7 @@ pub async fn judge<T>(
                 filter,
                 only.as_deref(),
             ) {
-                return Ok(f(&ds, &r));
+                return Ok(f(ds, &r));
             }
         }
         Err(InForceError::Rollup(_)) => {}

@@ -59,8 +59,23 @@ pub trait Store: Send + Sync {
     /// `Observation` is built.
     async fn load_figures(&self, query: &FigureQuery) -> Result<FigureColumns, StoreError>;
 
+    /// The store's revision: every committed write that changes what a read can return
+    /// raises it, in its own transaction, whichever process or instance wrote; a write that
+    /// adds nothing, or fails, leaves it. A reader that read the revision before reading data
+    /// holds data at least that recent, and it is still what is stored while the revision
+    /// reads the same. One single-row read, cheap enough to ask on every request.
+    async fn revision(&self) -> Result<u64, StoreError>;
+
     /// Which backend this is, for messages: `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
+}
+
+/// The name of the stored revision in the backends' `counters` table.
+pub const REVISION: &str = "revision";
+
+/// A stored revision as [`Store::revision`] returns it.
+pub fn revision_of(value: i64) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|e| StoreError::corrupt("counters", "value", value.to_string(), e))
 }
 
 /// One observation of a streaming import, borrowed from the reader's buffer until the next

@@ -70,7 +70,7 @@ async fn form_page(
     as_of: NaiveDate,
     inputs: HashMap<String, String>,
 ) -> Result<Option<AdjustPage>, ApiError> {
-    let ds = state.store.load_structure().await?;
+    let ds = state.structure().await?;
     let (Some(res), Some(t)) = (
         ds.resolutions.iter().find(|r| r.id == id),
         ds.targets

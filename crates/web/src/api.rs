@@ -8,7 +8,6 @@ use axum::{Json, Router};
 use chitieu_domain::review::{self, ReviewOptions, Scope};
 use chitieu_domain::status::StatusOptions;
 use chitieu_reports::json;
-use chitieu_store::in_force::judge;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -80,9 +79,11 @@ pub async fn review_of(
     state: &AppState,
     id: &str,
     opts: StatusOptions,
-) -> Result<Option<(review::Review, Vec<chitieu_domain::Term>)>, ApiError> {
-    judge(
-        state.store.as_ref(),
+) -> Result<std::sync::Arc<Option<(review::Review, Vec<chitieu_domain::Term>)>>, ApiError> {
+    AppState::judge(
+        state,
+        "review",
+        &[id],
         opts.filter(),
         opts.as_of,
         |ds| Scope::of_review(ds, id, opts.as_of),
@@ -103,7 +104,7 @@ pub async fn review_of(
             Ok(Some((r, ds.terms.clone())))
         },
     )
-    .await?
+    .await
 }
 
 impl AsOf {
@@ -133,7 +134,7 @@ impl AsOf {
     responses((status = 200, description = "`{\"resolutions\": [{id, unit, kind, congress, term, number, adopted, title, targets}]}`"))
 )]
 async fn resolutions(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let ds = state.store.load_structure().await?;
+    let ds = state.structure().await?;
     Ok(Json(json!({
         "resolutions": ds.resolutions.iter().map(|r| json!({
             "id": r.id,
@@ -170,8 +171,10 @@ async fn resolution_status(
     Query(q): Query<AsOf>,
 ) -> Result<Json<Value>, ApiError> {
     let opts = q.options(&state)?;
-    let rows = judge(
-        state.store.as_ref(),
+    let rows = AppState::judge(
+        &state,
+        "status",
+        &[&id],
         opts.filter(),
         opts.as_of,
         |ds| Scope::of_status_table(ds, &id, None),
@@ -182,7 +185,7 @@ async fn resolution_status(
             review::status_table_with(ds, rollups, &id, None, opts).map_err(ApiError::internal)
         },
     )
-    .await??;
+    .await?;
     Ok(Json(json::status_rows(&id, opts.as_of, &rows)))
 }
 
@@ -208,10 +211,12 @@ async fn unit_review(
     Query(q): Query<AsOf>,
 ) -> Result<Json<Value>, ApiError> {
     let opts = q.options(&state)?;
-    let (r, _) = review_of(&state, &id, opts)
-        .await?
+    let answer = review_of(&state, &id, opts).await?;
+    let (r, _) = answer
+        .as_ref()
+        .as_ref()
         .ok_or_else(|| ApiError::not_found("unit", &id))?;
-    Ok(Json(json::review(&r)))
+    Ok(Json(json::review(r)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -252,7 +257,7 @@ async fn list_observations(
         include_unapproved: None,
     }
     .options(&state)?;
-    let ds = state.store.load_structure().await?;
+    let ds = state.structure().await?;
     let u = ds
         .units
         .iter()
@@ -264,8 +269,7 @@ async fn list_observations(
         .position(|x| x.id == indicator)
         .ok_or_else(|| ApiError::not_found("indicator", &indicator))?;
     let cols = state
-        .store
-        .load_figures(&chitieu_store::FigureQuery {
+        .figures(&chitieu_store::FigureQuery {
             first_year: 0,
             last_year: chitieu_store::figure::MAX_YEAR,
             known_by: opts.as_of,
@@ -437,8 +441,11 @@ async fn unit(
     }
     .options(&state)?;
     let indicator = q.indicator.clone().filter(|i| !i.is_empty());
-    judge(
-        state.store.as_ref(),
+    let asked = indicator.clone().unwrap_or_default();
+    let answer = AppState::judge(
+        &state,
+        "unit json",
+        &[&id, &asked],
         opts.filter(),
         opts.as_of,
         |_| Scope {
@@ -478,7 +485,7 @@ async fn unit(
                     json!({"id": s.id, "name": s.name, "latest": latest})
                 })
                 .collect();
-            Ok(Json(json!({
+            Ok(json!({
                 "unit": u,
                 "as_of": opts.as_of.to_string(),
                 "ancestry": ancestry,
@@ -488,10 +495,11 @@ async fn unit(
                     .collect::<Vec<_>>(),
                 "indicator": indicator,
                 "sub_units": sub_units,
-            })))
+            }))
         },
     )
-    .await?
+    .await?;
+    Ok(Json(answer.as_ref().clone()))
 }
 
 /// The documents a unit issued, counted by kind and listed by date, as the register page.
@@ -516,7 +524,7 @@ async fn unit_documents(
     Query(q): Query<crate::pages::DocumentQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let (kind, from, to) = q.parse()?;
-    let ds = state.store.load_structure().await?;
+    let ds = state.structure().await?;
     if !ds.units.iter().any(|u| u.id == id) {
         return Err(ApiError::not_found("unit", &id));
     }
@@ -555,7 +563,7 @@ async fn unit_tasks(
 ) -> Result<Json<Value>, ApiError> {
     let as_of = state.as_of(optional_date("as_of", q.as_of.as_deref())?);
     let wanted = q.status()?;
-    let ds = state.store.load_structure().await?;
+    let ds = state.structure().await?;
     if !ds.units.iter().any(|u| u.id == id) {
         return Err(ApiError::not_found("unit", &id));
     }
@@ -597,8 +605,10 @@ async fn target(
             .iter()
             .position(|t| t.resolution == id && t.code == code)
     };
-    judge(
-        state.store.as_ref(),
+    let answer = AppState::judge(
+        &state,
+        "target json",
+        &[&id, &code],
         opts.filter(),
         opts.as_of,
         |ds| {
@@ -621,7 +631,7 @@ async fn target(
                 json!({"period": f.period.to_string(), "value": f.value, "standing": f.standing})
             };
             let version = target_version(ds, t, Cutoff::Through(opts.as_of));
-            Ok(Json(json!({
+            Ok(json!({
                 "as_of": opts.as_of.to_string(),
                 "target": doc["targets"][0],
                 "figures": rollups.series(&t.unit, &t.indicator).iter().map(figure).collect::<Vec<_>>(),
@@ -634,10 +644,11 @@ async fn target(
                         "latest": rollups.series(&u.id, &t.indicator).last().map(figure),
                     }))
                     .collect::<Vec<_>>(),
-            })))
+            }))
         },
     )
-    .await?
+    .await?;
+    Ok(Json(answer.as_ref().clone()))
 }
 
 /// Writes observations in one transaction: the one write path of `POST /observations` and of

@@ -157,7 +157,7 @@ pub async fn grid(
     to: Option<Period>,
     as_of: NaiveDate,
 ) -> Result<Option<Grid>, ApiError> {
-    let ds = state.store.load_structure().await?;
+    let ds = state.structure().await?;
     let Some(u) = ds.units.iter().position(|x| x.id == id) else {
         return Ok(None);
     };

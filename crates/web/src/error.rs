@@ -59,6 +59,12 @@ impl ApiError {
     }
 }
 
+impl From<crate::cache::WrongType> for ApiError {
+    fn from(e: crate::cache::WrongType) -> Self {
+        ApiError::internal(e)
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         ApiError::internal(e)

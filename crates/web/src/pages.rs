@@ -11,7 +11,6 @@ use chitieu_domain::review::{self, Scope, StatusRow, TaskStatus};
 use chitieu_domain::status::Status;
 use chitieu_domain::{DocumentKind, Field};
 use chitieu_reports::{chart, locale, Lang};
-use chitieu_store::in_force::judge;
 use chrono::NaiveDate;
 
 use crate::api::AsOf;
@@ -73,6 +72,7 @@ pub(crate) fn other(lang: Lang) -> &'static str {
 }
 
 /// One segment of a status bar: how many targets have a status, and the share of the bar.
+#[derive(Clone)]
 struct Segment {
     class: &'static str,
     label: &'static str,
@@ -109,6 +109,7 @@ fn status_bar(lang: Lang, rows: &[StatusRow]) -> Vec<Segment> {
         .collect()
 }
 
+#[derive(Clone)]
 struct ResolutionItem {
     id: String,
     title: String,
@@ -178,8 +179,11 @@ async fn home(
             .take(HOME_PAGE)
             .collect()
     };
-    let (items, count) = judge(
-        state.store.as_ref(),
+    let page_key = page_no.to_string();
+    let built = AppState::judge(
+        &state,
+        "home",
+        &[&page_key, code(l)],
         opts.filter(),
         opts.as_of,
         |ds| {
@@ -231,7 +235,8 @@ async fn home(
             Ok((items, ds.resolutions.len()))
         },
     )
-    .await??;
+    .await?;
+    let (items, count) = (built.0.clone(), built.1);
     let html = Home {
         l: labels(l),
         lang: code(l),
@@ -410,8 +415,10 @@ async fn dashboard(
                 .ok_or_else(|| ApiError::bad_parameter("field", format!("`{x}`: not a field")))?,
         ),
     };
-    let built = judge(
-        state.store.as_ref(),
+    let built = AppState::judge(
+        &state,
+        "dashboard",
+        &[&id],
         opts.filter(),
         opts.as_of,
         |ds| Scope::of_status_table(ds, &id, None),
@@ -423,7 +430,7 @@ async fn dashboard(
                 .map_err(ApiError::internal)?;
             let sparks: Vec<String> = rows.iter().map(|r| sparkline_of(rollups, r)).collect();
             let crumbs = crumbs_to(ds, &res.unit);
-            Ok::<_, ApiError>(Some((
+            Ok(Some((
                 res.title.clone(),
                 res.unit.clone(),
                 crumbs,
@@ -432,8 +439,8 @@ async fn dashboard(
             )))
         },
     )
-    .await??;
-    let Some((title, unit_id, crumbs, rows, sparks)) = built else {
+    .await?;
+    let Some((title, unit_id, crumbs, rows, sparks)) = built.as_ref() else {
         return Ok(not_found(l, &id));
     };
     let counted: Vec<&StatusRow> = rows
@@ -444,7 +451,7 @@ async fn dashboard(
         .iter()
         .filter(|r| r.assessment.status.is_met())
         .count();
-    let bar = status_bar(l, &rows);
+    let bar = status_bar(l, rows);
     let groups = Field::ALL
         .iter()
         .filter(|f| field_filter.is_none_or(|x| x == **f))
@@ -452,7 +459,7 @@ async fn dashboard(
             name: locale::field(l, *f),
             rows: rows
                 .iter()
-                .zip(&sparks)
+                .zip(sparks.iter())
                 .filter(|(r, _)| r.field == *f && passes(status_filter, r.assessment.status))
                 .map(|(r, s)| target_row(l, r, s.clone()))
                 .collect(),
@@ -484,10 +491,10 @@ async fn dashboard(
         l: labels(l),
         lang: code(l),
         other: other(l),
-        title,
+        title: title.clone(),
         resolution_id: id,
-        unit_id,
-        crumbs,
+        unit_id: unit_id.clone(),
+        crumbs: crumbs.clone(),
         as_of: opts.as_of.to_string(),
         as_of_shown: locale::date(l, opts.as_of),
         achieved,
@@ -510,7 +517,9 @@ async fn markdown_review(
 ) -> Result<Option<String>, ApiError> {
     Ok(crate::api::review_of(state, id, opts)
         .await?
-        .map(|(r, terms)| chitieu_reports::markdown::review_in_terms(lang, &r, &terms)))
+        .as_ref()
+        .as_ref()
+        .map(|(r, terms)| chitieu_reports::markdown::review_in_terms(lang, r, terms)))
 }
 
 #[derive(Template)]
@@ -631,8 +640,10 @@ async fn target_page(
     use chitieu_domain::version::{target_version, Cutoff};
     let opts = q.options(&state)?;
     let l = lang.lang;
-    let built = judge(
-        state.store.as_ref(),
+    let built = AppState::judge(
+        &state,
+        "target page",
+        &[&id, &code, crate::lang::code(l)],
         opts.filter(),
         opts.as_of,
         |ds| {
@@ -790,8 +801,8 @@ async fn target_page(
             }))
         },
     )
-    .await??;
-    let Some(p) = built else {
+    .await?;
+    let Some(p) = built.as_ref() else {
         return Ok(not_found(l, &format!("{id}/{code}")));
     };
     Ok(page(&lang, p.render()))
@@ -803,6 +814,7 @@ pub struct UnitQuery {
     pub indicator: Option<String>,
 }
 
+#[derive(Clone)]
 struct Link {
     href: String,
     text: String,
@@ -884,16 +896,21 @@ async fn unit_page(
                 .next()
         })
     };
-    let built = judge(
-        state.store.as_ref(),
+    let indicator_asked = format!("{:?}", q.indicator);
+    let built = AppState::judge(
+        &state,
+        "unit page",
+        &[&id, &indicator_asked, code(l)],
         opts.filter(),
         opts.as_of,
         |ds| Scope {
             units: vec![id.clone()],
             indicators: chosen(ds).into_iter().collect(),
         },
-        |ds, rollups| -> Option<UnitPage> {
-            let unit = ds.units.iter().find(|u| u.id == id)?;
+        |ds, rollups| -> Result<Option<UnitPage>, ApiError> {
+            let Some(unit) = ds.units.iter().find(|u| u.id == id) else {
+                return Ok(None);
+            };
             let indicator = chosen(ds);
             let ind = indicator
                 .as_ref()
@@ -925,7 +942,7 @@ async fn unit_page(
                     }
                 })
                 .collect();
-            Some(UnitPage {
+            Ok(Some(UnitPage {
                 l: labels(l),
                 lang: code(l),
                 other: other(l),
@@ -953,11 +970,11 @@ async fn unit_page(
                     .collect(),
                 indicator_name: ind.map_or_else(String::new, |i| i.name.clone()),
                 rows,
-            })
+            }))
         },
     )
     .await?;
-    let Some(p) = built else {
+    let Some(p) = built.as_ref() else {
         return Ok(not_found(l, &id));
     };
     Ok(page(&lang, p.render()))
@@ -1053,7 +1070,7 @@ async fn documents_page(
 ) -> Result<Response, ApiError> {
     let l = lang.lang;
     let (kind, from, to) = q.parse()?;
-    let ds = state.store.load_structure().await?;
+    let ds = state.structure().await?;
     let Some(unit) = ds.units.iter().find(|u| u.id == id) else {
         return Ok(not_found(l, &id));
     };
@@ -1172,7 +1189,7 @@ async fn tasks_page(
     let l = lang.lang;
     let as_of = state.as_of(crate::api::optional_date("as_of", q.as_of.as_deref())?);
     let wanted = q.status()?;
-    let ds = state.store.load_structure().await?;
+    let ds = state.structure().await?;
     let Some(unit) = ds.units.iter().find(|u| u.id == id) else {
         return Ok(not_found(l, &id));
     };

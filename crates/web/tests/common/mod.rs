@@ -24,21 +24,26 @@ impl Drop for App {
     }
 }
 
+/// The demo bundle, parsed.
+pub fn demo() -> chitieu_domain::Dataset {
+    chitieu_io::parse_bundle(DEMO, "demo").unwrap().dataset
+}
+
 /// The server on port 0 with the demo loaded, answering as of the demo's meeting.
 pub async fn spawn_demo() -> App {
     let store = SqliteStore::open_in_memory().await.unwrap();
-    let parsed = chitieu_io::parse_bundle(DEMO, "demo").unwrap();
-    store.import(&parsed.dataset).await.unwrap();
-    let store: Arc<dyn Store> = Arc::new(store);
+    store.import(&demo()).await.unwrap();
+    spawn(Arc::new(store)).await
+}
+
+/// The server on port 0 over `store`, answering as of the demo's meeting.
+pub async fn spawn(store: Arc<dyn Store>) -> App {
     let listener = chitieu_web::bind("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState {
-        store: store.clone(),
-        default_as_of: Some("2018-06-25".parse().unwrap()),
-    };
+    let state = AppState::new(store.clone(), Some("2018-06-25".parse().unwrap()));
     tokio::spawn(chitieu_web::serve(listener, state, async move {
         let _ = stopped.await;
     }));

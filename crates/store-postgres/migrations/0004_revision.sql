@@ -1,0 +1,6 @@
+-- Issue 4: the store's revision, for caches kept by readers (the web app). Every write
+-- transaction that changes what a read can return raises it by one before it commits (and
+-- notifies the channel `chitieu_revision` with the new value), so a reader that finds the
+-- revision unchanged knows that what it holds is still what is stored, whichever instance
+-- wrote. It lives beside `figures` in `counters`: one row, read by its key.
+INSERT INTO counters (name, value) VALUES ('revision', 0) ON CONFLICT (name) DO NOTHING;
