@@ -181,16 +181,69 @@ pub(crate) async fn insert_observations(
 pub(crate) async fn load_observations(
     conn: &mut PgConnection,
 ) -> Result<Vec<Observation>, StoreError> {
+    load_observations_where(conn, None).await
+}
+
+/// The stored observations that share a unit, an indicator and a period with one of `like`
+/// (every version of them), in insertion order: all a merge of `like` needs to know of what
+/// is stored, found through the primary key rather than by reading every figure.
+pub(crate) async fn load_observations_like(
+    conn: &mut PgConnection,
+    like: &[Observation],
+) -> Result<Vec<Observation>, StoreError> {
+    let units = seqs(conn, "SELECT id, seq FROM units").await?;
+    let indicators = seqs(conn, "SELECT id, seq FROM indicators").await?;
+    let mut keys: std::collections::BTreeSet<(i32, i32, i32)> = Default::default();
+    for o in like {
+        if let (Some(&u), Some(&i), Some(p)) = (
+            units.get(&o.unit),
+            indicators.get(&o.indicator),
+            figure::encode_period(o.period),
+        ) {
+            if let (Ok(p), Ok(i), Ok(u)) = (i32::try_from(p), i32::try_from(i), i32::try_from(u)) {
+                keys.insert((p, i, u));
+            }
+        }
+    }
+    load_observations_where(conn, Some(keys)).await
+}
+
+async fn load_observations_where(
+    conn: &mut PgConnection,
+    keys: Option<std::collections::BTreeSet<(i32, i32, i32)>>,
+) -> Result<Vec<Observation>, StoreError> {
     let flip = |m: HashMap<String, i64>| -> HashMap<i64, String> {
         m.into_iter().map(|(k, v)| (v, k)).collect()
     };
     let units = flip(seqs(conn, "SELECT id, seq FROM units").await?);
     let indicators = flip(seqs(conn, "SELECT id, seq FROM indicators").await?);
     let texts = flip(seqs(conn, "SELECT text, id FROM texts").await?);
-    let rows = sqlx::query(&format!("SELECT {SELECT} FROM figures ORDER BY seq"))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db("reading"))?;
+    let rows = match keys {
+        None => sqlx::query(&format!("SELECT {SELECT} FROM figures ORDER BY seq"))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db("reading"))?,
+        Some(keys) => {
+            let (mut p, mut i, mut u) = (Vec::new(), Vec::new(), Vec::new());
+            for (a, b, c) in keys {
+                p.push(a);
+                i.push(b);
+                u.push(c);
+            }
+            sqlx::query(&format!(
+                "SELECT {SELECT} FROM figures \
+                 WHERE (period, indicator, unit) IN \
+                   (SELECT * FROM unnest($1::int4[], $2::int4[], $3::int4[])) \
+                 ORDER BY seq"
+            ))
+            .bind(p)
+            .bind(i)
+            .bind(u)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db("reading"))?
+        }
+    };
     let text = |id: Option<i64>, column: &'static str| -> Result<Option<String>, StoreError> {
         id.map(|id| {
             texts

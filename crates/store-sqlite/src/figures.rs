@@ -3,7 +3,7 @@
 //! into `Observation`s for `load`, written from a dataset's delta or streamed from a large
 //! source, and read as columns for a roll-up.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chitieu_domain::Observation;
 use chitieu_store::block::{self, Block, BlockFigure, BlockWriter};
@@ -210,6 +210,37 @@ async fn read_blocks<'q>(
 pub(crate) async fn load_observations(
     conn: &mut SqliteConnection,
 ) -> Result<Vec<Observation>, StoreError> {
+    load_observations_where(conn, None).await
+}
+
+/// The stored observations that share a unit, an indicator and a period with one of `like`
+/// (every version of them), in insertion order: all a merge of `like` needs to know of what
+/// is stored, read by seeking each (period, indicator) group's blocks of those units rather
+/// than decoding millions of figures.
+pub(crate) async fn load_observations_like(
+    conn: &mut SqliteConnection,
+    like: &[Observation],
+) -> Result<Vec<Observation>, StoreError> {
+    let units = seqs(conn, "SELECT id, seq FROM units").await?;
+    let indicators = seqs(conn, "SELECT id, seq FROM indicators").await?;
+    let mut keys: std::collections::BTreeSet<(i64, i64, i64)> = Default::default();
+    for o in like {
+        if let (Some(&u), Some(&i), Some(p)) = (
+            units.get(&o.unit),
+            indicators.get(&o.indicator),
+            figure::encode_period(o.period),
+        ) {
+            keys.insert((p, i, u));
+        }
+    }
+    load_observations_where(conn, Some(keys)).await
+}
+
+/// The stored observations, or only those of the (period, indicator, unit) keys given.
+async fn load_observations_where(
+    conn: &mut SqliteConnection,
+    keys: Option<std::collections::BTreeSet<(i64, i64, i64)>>,
+) -> Result<Vec<Observation>, StoreError> {
     let flip = |m: HashMap<String, i64>| -> HashMap<i64, String> {
         m.into_iter().map(|(k, v)| (v, k)).collect()
     };
@@ -226,52 +257,77 @@ pub(crate) async fn load_observations(
         .transpose()
     };
     let mut out: Vec<(i64, Observation)> = Vec::new();
-    read_blocks(
-        conn,
-        sqlx::query("SELECT period, indicator, first_seq, n, data FROM figure_blocks"),
-        |_| true,
-        |period, indicator, figures| {
-            let unit_of = |u: i64| {
-                units
-                    .get(&u)
-                    .cloned()
-                    .ok_or_else(|| corrupt("unit", u, "no such unit"))
-            };
-            let indicator = indicators
-                .get(&indicator)
+    let mut each = |period: i64, indicator: i64, figures: &mut Vec<BlockFigure>| {
+        let unit_of = |u: i64| {
+            units
+                .get(&u)
                 .cloned()
-                .ok_or_else(|| corrupt("indicator", indicator, "no such indicator"))?;
-            let period = figure::decode_period(period)
-                .ok_or_else(|| corrupt("period", period, "not a period ordinal"))?;
-            for f in figures.drain(..) {
-                let (standing, state) = figure::decode_flags(f.flags)
-                    .ok_or_else(|| corrupt("flags", f.flags, "not standing × 4 + state"))?;
-                let reported = f
-                    .reported
-                    .map(|d| {
-                        figure::decode_date(d).ok_or_else(|| corrupt("reported", d, "not a date"))
-                    })
-                    .transpose()?;
-                out.push((
-                    f.seq,
-                    Observation {
-                        unit: unit_of(f.unit)?,
-                        indicator: indicator.clone(),
-                        period,
-                        value: figure::decode_value(f.mantissa, f.scale, f.exact.as_deref())
-                            .map_err(|e| corrupt("mantissa", "", e))?,
-                        standing,
-                        state,
-                        source: text(f.source, "source")?,
-                        reported_by: text(f.reported_by, "reported_by")?,
-                        reported,
-                    },
-                ));
+                .ok_or_else(|| corrupt("unit", u, "no such unit"))
+        };
+        let indicator = indicators
+            .get(&indicator)
+            .cloned()
+            .ok_or_else(|| corrupt("indicator", indicator, "no such indicator"))?;
+        let period = figure::decode_period(period)
+            .ok_or_else(|| corrupt("period", period, "not a period ordinal"))?;
+        for f in figures.drain(..) {
+            let (standing, state) = figure::decode_flags(f.flags)
+                .ok_or_else(|| corrupt("flags", f.flags, "not standing × 4 + state"))?;
+            let reported = f
+                .reported
+                .map(|d| figure::decode_date(d).ok_or_else(|| corrupt("reported", d, "not a date")))
+                .transpose()?;
+            out.push((
+                f.seq,
+                Observation {
+                    unit: unit_of(f.unit)?,
+                    indicator: indicator.clone(),
+                    period,
+                    value: figure::decode_value(f.mantissa, f.scale, f.exact.as_deref())
+                        .map_err(|e| corrupt("mantissa", "", e))?,
+                    standing,
+                    state,
+                    source: text(f.source, "source")?,
+                    reported_by: text(f.reported_by, "reported_by")?,
+                    reported,
+                },
+            ));
+        }
+        Ok(())
+    };
+    match keys {
+        None => {
+            read_blocks(
+                conn,
+                sqlx::query("SELECT period, indicator, first_seq, n, data FROM figure_blocks"),
+                |_| true,
+                &mut each,
+            )
+            .await?
+        }
+        Some(keys) => {
+            let mut groups: std::collections::BTreeMap<(i64, i64), HashSet<i64>> =
+                Default::default();
+            for (p, i, u) in keys {
+                groups.entry((p, i)).or_default().insert(u);
             }
-            Ok(())
-        },
-    )
-    .await?;
+            for ((p, i), wanted) in groups {
+                let (lo, hi) = (
+                    wanted.iter().copied().min().unwrap_or(0),
+                    wanted.iter().copied().max().unwrap_or(0),
+                );
+                let q = sqlx::query(
+                    "SELECT period, indicator, first_seq, n, data FROM figure_blocks \
+                     WHERE period = ?1 AND indicator = ?2 AND unit_min <= ?4 AND unit_max >= ?3",
+                )
+                .bind(p)
+                .bind(i)
+                .bind(lo)
+                .bind(hi);
+                read_blocks(conn, q, |u| wanted.contains(&u), &mut each).await?;
+            }
+        }
+    }
     out.sort_unstable_by_key(|(seq, _)| *seq);
     Ok(out.into_iter().map(|(_, o)| o).collect())
 }

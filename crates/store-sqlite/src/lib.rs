@@ -138,7 +138,7 @@ impl SqliteStore {
     /// delta it returns and commits; on any error it rolls back.
     async fn write_merged(
         &self,
-        with_observations: bool,
+        incoming: &[Observation],
         merge: impl FnOnce(&Dataset) -> Result<(Dataset, ImportSummary), StoreError> + Send,
     ) -> Result<ImportSummary, StoreError> {
         let mut tx = self
@@ -147,7 +147,13 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::database("starting a write transaction", e))?;
         let written = async {
-            let stored = load_all(&mut tx, with_observations).await?;
+            // Stored figures matter to a merge only as earlier versions or duplicates of
+            // incoming ones (same unit, indicator and period): those are read, never the
+            // millions of others.
+            let mut stored = load_all(&mut tx, false).await?;
+            if !incoming.is_empty() {
+                stored.observations = figures::load_observations_like(&mut tx, incoming).await?;
+            }
             let (delta, summary) = merge(&stored)?;
             insert_all(&mut tx, &delta).await?;
             if !summary.is_noop() {
@@ -203,9 +209,7 @@ impl Store for SqliteStore {
     }
 
     async fn import(&self, bundle: &Dataset) -> Result<ImportSummary, StoreError> {
-        // Stored figures matter to a merge only as duplicates of incoming ones: a bundle
-        // without observations does not read the (possibly millions of) stored figures.
-        self.write_merged(!bundle.observations.is_empty(), |stored| {
+        self.write_merged(&bundle.observations, |stored| {
             let delta = stored.merge_delta(bundle).map_err(StoreError::Invalid)?;
             let summary = ImportSummary::from_delta(bundle, &delta);
             Ok((delta, summary))
@@ -221,7 +225,7 @@ impl Store for SqliteStore {
             observations: observations.to_vec(),
             ..Dataset::default()
         };
-        self.write_merged(true, |stored| {
+        self.write_merged(observations, |stored| {
             let delta = stored.merge_delta(&incoming).map_err(StoreError::Invalid)?;
             let summary = ImportSummary::from_delta(&incoming, &delta);
             Ok((delta, summary))

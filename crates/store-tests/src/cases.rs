@@ -1474,3 +1474,85 @@ pub async fn another_instances_write_raises_the_revision(store: &dyn Store, othe
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(revision(store).await > after);
 }
+
+/// A write reads only the stored figures of the keys it brings: what it adds and skips is what
+/// the domain's merge of the whole stored dataset says, with many figures stored around them
+/// (every unit, indicator and quarter, several versions, streamed in several blocks).
+pub async fn add_observations_merges_as_the_whole_dataset_would(store: &dyn Store) {
+    let data = sample::sample();
+    import(store, &data).await;
+    let units: Vec<String> = data.units.iter().map(|u| u.id.clone()).collect();
+    let indicators: Vec<String> = data.indicators.iter().map(|i| i.id.clone()).collect();
+    let mut around = Vec::new();
+    for (k, u) in units.iter().enumerate() {
+        for (j, i) in indicators.iter().enumerate() {
+            for q in 1..=4 {
+                around.push(observation(
+                    u,
+                    i,
+                    &format!("2021-Q{q}"),
+                    &format!("{}.{}", k * 10 + j, q),
+                    Standing::Estimate,
+                    ReviewState::Approved,
+                    Some(date(2021, 12, 31)),
+                ));
+            }
+        }
+    }
+    stream(store, around.clone()).await;
+    // Second versions of every other figure, in blocks of their own.
+    let later: Vec<Observation> = around
+        .iter()
+        .step_by(2)
+        .map(|o| Observation {
+            standing: Standing::Final,
+            reported: Some(date(2022, 3, 1)),
+            ..o.clone()
+        })
+        .collect();
+    stream(store, later.clone()).await;
+
+    let mid = around.len() / 2;
+    let incoming = vec![
+        around[mid].clone(),
+        later[later.len() / 3].clone(),
+        Observation {
+            value: dec("999"),
+            ..around[mid + 1].clone()
+        },
+        Observation {
+            source: Some("Phiếu báo cáo".into()),
+            ..around[3].clone()
+        },
+        data.observations[0].clone(),
+        around[mid].clone(),
+    ];
+    let stored = load(store).await;
+    let delta = stored
+        .merge_delta(&Dataset {
+            observations: incoming.clone(),
+            ..Dataset::default()
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let summary = store
+        .add_observations(&incoming)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        summary.added,
+        counted(delta.observations.len()),
+        "{summary}"
+    );
+    assert_eq!(
+        summary.skipped,
+        counted(incoming.len() - delta.observations.len())
+    );
+    assert_eq!(
+        delta.observations.len(),
+        2,
+        "the new value and the new source"
+    );
+    let mut want = stored;
+    want.observations.extend(delta.observations);
+    assert_same(&load(store).await, &want);
+}

@@ -134,6 +134,7 @@ macro_rules! store_suite {
             judgement_from_bulk_read_equals_whole_dataset,
             load_figures_of_some_units_and_indicators,
             every_write_raises_the_revision,
+            add_observations_merges_as_the_whole_dataset_would,
         );
         $crate::store_suite!(@pairs $fixture;
             another_instances_write_raises_the_revision,
