@@ -31,6 +31,8 @@ const MAX_PERIODS: usize = 60;
 pub struct Grid {
     pub unit: String,
     pub unit_name: String,
+    /// The units above it, the top first, with their names: the page's breadcrumbs.
+    pub ancestry: Vec<(String, String)>,
     pub as_of: NaiveDate,
     pub periods: Vec<Period>,
     pub rows: Vec<GridRow>,
@@ -226,6 +228,12 @@ pub async fn grid(
     Ok(Some(Grid {
         unit: id.to_string(),
         unit_name: ds.units.get(u).map_or_else(String::new, |x| x.name.clone()),
+        ancestry: chitieu_domain::review::ancestry(&ds, id)
+            .into_iter()
+            .skip(1)
+            .rev()
+            .map(|a| (a.id.clone(), a.name.clone()))
+            .collect(),
         as_of,
         periods,
         rows,
@@ -313,6 +321,7 @@ struct EntryPage {
     other: &'static str,
     id: String,
     name: String,
+    ancestry: Vec<(String, String)>,
     from: String,
     to: String,
     as_of: String,
@@ -402,6 +411,7 @@ fn render(
         other: other(lang),
         id: g.unit.clone(),
         name: g.unit_name.clone(),
+        ancestry: g.ancestry.clone(),
         from: g
             .periods
             .first()

@@ -525,6 +525,7 @@ async fn markdown_review(
 #[derive(Template)]
 #[template(path = "review.html")]
 struct ReviewPage {
+    crumbs: Vec<Link>,
     l: Labels,
     lang: &'static str,
     other: &'static str,
@@ -548,7 +549,9 @@ async fn review_page(
         &mut body,
         pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES),
     );
+    let ds = state.structure().await?;
     let html = ReviewPage {
+        crumbs: crumbs_to(&ds, &id),
         l: labels(lang.lang),
         lang: code(lang.lang),
         other: other(lang.lang),

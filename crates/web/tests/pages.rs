@@ -341,3 +341,28 @@ async fn the_documented_request_bodies_are_accepted() {
         assert_eq!(status, 200, "{path}: {text}");
     }
 }
+
+/// Every page of the district or of its resolution has breadcrumbs down the unit tree.
+#[tokio::test]
+async fn every_page_has_breadcrumbs_through_the_tree() {
+    let app = spawn_demo().await;
+    for page in [
+        "/resolutions/luc-ngan-xxiv",
+        "/resolutions/luc-ngan-xxiv/targets/11",
+        "/units/luc-ngan/documents",
+        "/units/luc-ngan/tasks",
+        "/units/luc-ngan/review",
+        "/units/luc-ngan/entry",
+        "/units/chu",
+    ] {
+        let (status, body) = html(&format!("{}{page}", app.base)).await;
+        assert_eq!(status, 200, "{page}");
+        let at = body
+            .find("<nav class=\"crumbs\">")
+            .unwrap_or_else(|| panic!("{page}"));
+        let crumbs = &body[at..at + body[at..].find("</nav>").unwrap()];
+        for unit in ["/units/vn\"", "/units/bac-giang\""] {
+            assert!(crumbs.contains(unit), "{page}: {crumbs}");
+        }
+    }
+}
