@@ -14,7 +14,7 @@ use chitieu_domain::rollup::Rollups;
 use chitieu_domain::status::StatusOptions;
 use chitieu_domain::version::FigureFilter;
 use chitieu_domain::Dataset;
-use chitieu_reports::{json, markdown, Lang};
+use chitieu_reports::{json, markdown, press, Lang};
 use chitieu_store::in_force::{judge, InForce};
 use chitieu_store::{Store, StoreError};
 use chrono::NaiveDate;
@@ -211,8 +211,12 @@ enum Command {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ReviewFormat {
+    /// The review laid out as a report, in Markdown.
     Md,
+    /// The stable JSON interface (docs/review-json.md).
     Json,
+    /// A short text in the style of a news report of the meeting.
+    Press,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -388,6 +392,7 @@ async fn review_text(
                     s
                 }
                 ReviewFormat::Md => markdown::review_in_terms(lang, &r, &ds.terms),
+                ReviewFormat::Press => press::summary(lang, &r, &ds.terms),
             })
         },
     )

@@ -625,3 +625,52 @@ fn a_written_figure_counts_in_the_next_query_on_postgres() {
     next_query_sees_the_new_figure(&format!("{base}/{name}"));
     let _ = admin(&format!("DROP DATABASE IF EXISTS {name}"));
 }
+
+#[test]
+fn press_summary_reproduces_the_articles_facts() {
+    let env = Env::new();
+    env.demo();
+    let args = [
+        "review",
+        "--unit",
+        "luc-ngan",
+        "--as-of",
+        "2018-06-25",
+        "--format",
+        "press",
+    ];
+    let text = env.ok(&args);
+    for fact in [
+        "Ngày 25/6/2018, Ban Thường vụ Huyện ủy Lục Ngạn tổ chức hội nghị sơ kết giữa nhiệm kỳ",
+        "Nghị quyết Đại hội đại biểu Đảng bộ huyện Lục Ngạn lần thứ XXIV",
+        "Nghị quyết Đại hội đại biểu Đảng bộ tỉnh Bắc Giang lần thứ XVIII",
+        "Nghị quyết Đại hội đại biểu toàn quốc lần thứ XII của Đảng",
+        "8 nghị quyết, 3 chương trình hành động, 25 kế hoạch, 3 hướng dẫn, 4 chỉ thị",
+        "có 4/16 chỉ tiêu Đại hội hoàn thành và hoàn thành vượt mức",
+        "Tỷ lệ trưởng thôn là đảng viên mới đạt 49,7%",
+        "Độ che phủ rừng (từ 37% lên 41,3%)",
+        "Số xã đạt chuẩn nông thôn mới (từ 8 xã lên 11 xã)",
+        "(từ 95% lên 98%)",
+        "(từ 70% lên 100%)",
+        "đưa ra khỏi nghị quyết 1 nhiệm vụ: Xây dựng phố Kim, xã Phượng Sơn trở thành thị trấn Kim năm 2018",
+    ] {
+        assert!(text.contains(fact), "missing «{fact}» in:\n{text}");
+    }
+    // --out writes the same text to a file and nothing to standard output.
+    let out = env.path("press.txt");
+    let mut with_out = args.to_vec();
+    with_out.extend(["--out", out.to_str().unwrap()]);
+    assert_eq!(env.ok(&with_out), "");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+    // At the end of the term the same data makes an end-of-term text.
+    let end = env.ok(&[
+        "review",
+        "--unit",
+        "luc-ngan",
+        "--as-of",
+        "2020-12-31",
+        "--format",
+        "press",
+    ]);
+    assert!(end.contains("tổng kết nhiệm kỳ"), "{end}");
+}

@@ -72,3 +72,13 @@ fn demo_status_table() {
         ]
     ));
 }
+
+#[test]
+fn demo_press_summary_vi() {
+    insta::assert_snapshot!(run(&["demo", "--format", "press"]));
+}
+
+#[test]
+fn demo_press_summary_en() {
+    insta::assert_snapshot!(run(&["--lang", "en", "demo", "--format", "press"]));
+}

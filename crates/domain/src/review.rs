@@ -41,6 +41,8 @@ pub struct UnitRef {
 pub struct ResolutionSummary {
     pub id: String,
     pub title: String,
+    /// The body that adopted it, as reports write it ("Đảng bộ huyện Lục Ngạn").
+    pub issuer: Option<String>,
     pub unit: String,
     pub kind: ResolutionKind,
     pub congress: Option<u32>,
@@ -364,6 +366,7 @@ fn summarise(r: &Resolution, own: bool, rows: &[&TargetReview]) -> ResolutionSum
     let mut s = ResolutionSummary {
         id: r.id.clone(),
         title: r.title.clone(),
+        issuer: r.issuer.clone(),
         unit: r.unit.clone(),
         kind: r.kind,
         congress: r.congress,

@@ -7,5 +7,6 @@ pub mod hierarchy;
 pub mod json;
 pub mod locale;
 pub mod markdown;
+pub mod press;
 
 pub use locale::Lang;

@@ -152,6 +152,30 @@ pub fn date(lang: Lang, d: NaiveDate) -> String {
     }
 }
 
+/// A period as running text says it: "năm 2018", "6 tháng đầu năm 2018", "quý II/2018",
+/// "tháng 6/2018"; "2018", "the first half of 2018", "Q2 2018", "June 2018".
+pub fn period(lang: Lang, p: chitieu_domain::Period) -> String {
+    use chitieu_domain::Period;
+    match (lang, p) {
+        (Lang::Vi, Period::Year(y)) => format!("năm {y}"),
+        (Lang::Vi, Period::Half(y, 1)) => format!("6 tháng đầu năm {y}"),
+        (Lang::Vi, Period::Half(y, _)) => format!("6 tháng cuối năm {y}"),
+        (Lang::Vi, Period::Quarter(y, q)) => format!("quý {}/{y}", roman(u32::from(q))),
+        (Lang::Vi, Period::Month(y, m)) => format!("tháng {m}/{y}"),
+        (Lang::En, Period::Year(y)) => format!("{y}"),
+        (Lang::En, Period::Half(y, 1)) => format!("the first half of {y}"),
+        (Lang::En, Period::Half(y, _)) => format!("the second half of {y}"),
+        (Lang::En, Period::Quarter(y, q)) => format!("Q{q} {y}"),
+        (Lang::En, Period::Month(y, m)) => match NaiveDate::from_ymd_opt(y, u32::from(m), 1) {
+            // Reuses the date's month names; the day is dropped.
+            Some(d) => date(lang, d)
+                .split_once(' ')
+                .map_or_else(|| p.to_string(), |(_, rest)| rest.to_string()),
+            None => p.to_string(),
+        },
+    }
+}
+
 /// Roman numerals for congress ordinals (XXIV).
 pub use chitieu_domain::roman;
 
@@ -328,5 +352,22 @@ mod tests {
         assert_eq!(roman(24), "XXIV");
         assert_eq!(roman(18), "XVIII");
         assert_eq!(roman(12), "XII");
+    }
+
+    #[test]
+    fn periods_in_running_text() {
+        use chitieu_domain::Period;
+        assert_eq!(period(Lang::Vi, Period::Year(2018)), "năm 2018");
+        assert_eq!(
+            period(Lang::Vi, Period::Half(2018, 1)),
+            "6 tháng đầu năm 2018"
+        );
+        assert_eq!(period(Lang::Vi, Period::Quarter(2018, 2)), "quý II/2018");
+        assert_eq!(period(Lang::Vi, Period::Month(2018, 6)), "tháng 6/2018");
+        assert_eq!(
+            period(Lang::En, Period::Half(2018, 2)),
+            "the second half of 2018"
+        );
+        assert_eq!(period(Lang::En, Period::Month(2018, 6)), "June 2018");
     }
 }

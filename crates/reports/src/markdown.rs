@@ -62,13 +62,48 @@ fn opt_num(lang: Lang, x: Option<f64>, places: u32) -> String {
     x.map_or("—".into(), |v| locale::num(lang, v, places))
 }
 
-/// "sơ kết giữa nhiệm kỳ" before the last year of the term, "tổng kết nhiệm kỳ" after.
-fn review_kind(r: &Review, terms_end: Option<chrono::NaiveDate>, t: &T) -> String {
-    let end_of_term = terms_end.is_some_and(|end| (end - r.as_of).num_days() < 365);
-    if end_of_term {
-        t.s("tổng kết nhiệm kỳ", "end-of-term review").into()
-    } else {
-        t.s("sơ kết giữa nhiệm kỳ", "mid-term review").into()
+/// Which review a date makes of a term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReviewKind {
+    /// *Sơ kết giữa nhiệm kỳ*.
+    MidTerm,
+    /// *Tổng kết nhiệm kỳ*.
+    EndOfTerm,
+}
+
+/// An end-of-term review within the last year of the term (or after it), a mid-term one
+/// before; `None` when there is no term to measure the date against.
+pub(crate) fn review_kind(
+    as_of: chrono::NaiveDate,
+    term_end: Option<chrono::NaiveDate>,
+) -> Option<ReviewKind> {
+    term_end.map(|end| {
+        if (end - as_of).num_days() < 365 {
+            ReviewKind::EndOfTerm
+        } else {
+            ReviewKind::MidTerm
+        }
+    })
+}
+
+/// The end of the term of the unit's own resolution, which decides the kind of review.
+pub(crate) fn own_term_end(
+    r: &Review,
+    terms: &[chitieu_domain::Term],
+) -> Option<chrono::NaiveDate> {
+    r.resolutions
+        .iter()
+        .find(|x| x.own)
+        .and_then(|x| terms.iter().find(|t| t.id == x.term))
+        .map(|t| t.end)
+}
+
+fn review_kind_words(r: &Review, term_end: Option<chrono::NaiveDate>, t: &T) -> String {
+    // The report needs a heading even without a term; a review is a mid-term one unless the
+    // term is known to be ending.
+    match review_kind(r.as_of, term_end).unwrap_or(ReviewKind::MidTerm) {
+        ReviewKind::EndOfTerm => t.s("tổng kết nhiệm kỳ", "end-of-term review").into(),
+        ReviewKind::MidTerm => t.s("sơ kết giữa nhiệm kỳ", "mid-term review").into(),
     }
 }
 
@@ -83,19 +118,13 @@ fn resolution_name(lang: Lang, title: &str, congress: Option<u32>) -> String {
 /// whether the review is a mid-term or an end-of-term one.
 /// [`review`], the end of the term taken from the unit's own resolution's term in `terms`.
 pub fn review_in_terms(lang: Lang, r: &Review, terms: &[chitieu_domain::Term]) -> String {
-    let term_end = r
-        .resolutions
-        .iter()
-        .find(|x| x.own)
-        .and_then(|x| terms.iter().find(|t| t.id == x.term))
-        .map(|t| t.end);
-    review(lang, r, term_end)
+    review(lang, r, own_term_end(r, terms))
 }
 
 pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> String {
     let t = T(lang);
     let mut o = String::new();
-    let kind = review_kind(r, term_end, &t);
+    let kind = review_kind_words(r, term_end, &t);
     let _ = writeln!(o, "# {} — {}", r.unit.name, capitalise(&kind));
     let _ = writeln!(o);
     let _ = writeln!(
@@ -495,7 +524,10 @@ pub fn review(lang: Lang, r: &Review, term_end: Option<chrono::NaiveDate>) -> St
     o
 }
 
-fn value_decreases(from: &chitieu_domain::TargetValue, to: &chitieu_domain::TargetValue) -> bool {
+pub(crate) fn value_decreases(
+    from: &chitieu_domain::TargetValue,
+    to: &chitieu_domain::TargetValue,
+) -> bool {
     use chitieu_domain::TargetValue::*;
     match (from, to) {
         (Exact(a), Exact(b)) | (ChangePerYear(a), ChangePerYear(b)) => b < a,
