@@ -217,6 +217,8 @@ enum ReviewFormat {
     Json,
     /// A short text in the style of a news report of the meeting.
     Press,
+    /// The review as one self-contained HTML file, to mail, open offline or print.
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -393,6 +395,7 @@ async fn review_text(
                 }
                 ReviewFormat::Md => markdown::review_in_terms(lang, &r, &ds.terms),
                 ReviewFormat::Press => press::summary(lang, &r, &ds.terms),
+                ReviewFormat::Html => chitieu_reports::html::review(lang, &r, &ds.terms),
             })
         },
     )

@@ -79,6 +79,14 @@ fn demo_press_summary_vi() {
 }
 
 #[test]
+fn demo_review_html_vi() {
+    let html = run(&["demo", "--format", "html"]);
+    assert!(html.starts_with("<!doctype html>\n<html lang=\"vi\">"));
+    assert!(html.ends_with("</html>\n"));
+    insta::assert_snapshot!(html);
+}
+
+#[test]
 fn demo_press_summary_en() {
     insta::assert_snapshot!(run(&["--lang", "en", "demo", "--format", "press"]));
 }

@@ -1,9 +1,10 @@
 //! Renders what the domain computes — reviews, status tables, roll-ups and allocations — as
-//! text: Markdown, terminal tables and the stable JSON interface. It knows text formats only: no database,
+//! text: Markdown, a self-contained HTML review, terminal tables and the stable JSON interface. It knows text formats only: no database,
 //! no HTTP, no file system (callers write the strings where they want).
 
 pub mod chart;
 pub mod hierarchy;
+pub mod html;
 pub mod json;
 pub mod locale;
 pub mod markdown;

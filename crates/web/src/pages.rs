@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}/documents", get(documents_page))
         .route("/units/{id}/tasks", get(tasks_page))
         .route("/units/{id}/review.md", get(review_markdown))
+        .route("/units/{id}/review.html", get(review_html))
         .merge(crate::forms::routes())
 }
 
@@ -544,11 +545,7 @@ async fn review_page(
     let Some(md) = markdown_review(&state, &id, opts, lang.lang).await? else {
         return Ok(not_found(lang.lang, &id));
     };
-    let mut body = String::new();
-    pulldown_cmark::html::push_html(
-        &mut body,
-        pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES),
-    );
+    let body = chitieu_reports::html::body_of(&md);
     let ds = state.structure().await?;
     let html = ReviewPage {
         crumbs: crumbs_to(&ds, &id),
@@ -585,6 +582,32 @@ async fn review_markdown(
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(r)
+}
+
+/// The review as one self-contained HTML file to download (`chitieu review --format html`).
+async fn review_html(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<AsOf>,
+    lang: PageLang,
+) -> Result<Response, ApiError> {
+    let opts = q.options(&state)?;
+    let answer = crate::api::review_of(&state, &id, opts).await?;
+    let Some((r, terms)) = answer.as_ref() else {
+        return Err(ApiError::not_found("unit", &id));
+    };
+    let html = chitieu_reports::html::review(lang.lang, r, terms);
+    let disposition = format!("attachment; filename=\"review-{id}-{}.html\"", opts.as_of);
+    let mut resp = html.into_response();
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
 }
 
 struct NumberRow {

@@ -201,8 +201,22 @@ async fn review_page_and_downloads() {
         md,
         chitieu_reports::markdown::review_in_terms(chitieu_reports::Lang::Vi, &r, &ds.terms)
     );
+    // The HTML download is the command line's `--format html`, a document of its own.
+    let (status, h, file) = page(&format!("{}/units/luc-ngan/review.html", app.base), &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(h["content-type"], "text/html; charset=utf-8");
+    assert!(h["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("review-luc-ngan-2018-06-25.html"));
+    assert_eq!(
+        file,
+        chitieu_reports::html::review(chitieu_reports::Lang::Vi, &r, &ds.terms)
+    );
+    assert!(file.starts_with("<!doctype html>") && !file.contains("/static/"));
     let (_, _, en) = page(&format!("{}/units/luc-ngan/review?lang=en", app.base), &[]).await;
     assert!(en.contains("Download Markdown"));
+    assert!(en.contains("/units/luc-ngan/review.html?"));
     let (status, _, _) = page(&format!("{}/units/nope/review", app.base), &[]).await;
     assert_eq!(status, 404);
 }
