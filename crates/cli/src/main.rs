@@ -103,8 +103,11 @@ enum Command {
         /// Date (YYYY-MM-DD): what was decided and known then. Default: today.
         #[arg(long, value_parser = parse_date)]
         as_of: Option<NaiveDate>,
-        #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
-        format: StatusFormat,
+        #[arg(long, value_enum, default_value_t = StatusTableFormat::Table)]
+        format: StatusTableFormat,
+        /// Write to FILE instead of standard output (required for xlsx).
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// Count figures the level above has not approved yet.
         #[arg(long)]
         include_unapproved: bool,
@@ -225,6 +228,14 @@ enum ReviewFormat {
 enum StatusFormat {
     Table,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StatusTableFormat {
+    Table,
+    Json,
+    /// An Excel workbook (needs --out): numbers as numbers, labels in the chosen language.
+    Xlsx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -574,8 +585,12 @@ async fn run(cli: Cli) -> Result<()> {
             unit,
             as_of,
             format,
+            out,
             include_unapproved,
         } => {
+            if matches!(format, StatusTableFormat::Xlsx) && out.is_none() {
+                bail!("--format xlsx writes a workbook: give --out FILE.xlsx");
+            }
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let as_of = as_of.unwrap_or_else(today);
@@ -595,13 +610,22 @@ async fn run(cli: Cli) -> Result<()> {
             })
             .await?;
             let text = match format {
-                StatusFormat::Table => markdown::status_table(lang, &resolution, as_of, &rows),
-                StatusFormat::Json => {
+                StatusTableFormat::Table => markdown::status_table(lang, &resolution, as_of, &rows),
+                StatusTableFormat::Json => {
                     serde_json::to_string_pretty(&json::status_rows(&resolution, as_of, &rows))?
                         + "\n"
                 }
+                StatusTableFormat::Xlsx => {
+                    let book = chitieu_reports::xlsx::status_table(lang, &resolution, as_of, &rows)
+                        .context("cannot make the workbook")?;
+                    if let Some(path) = &out {
+                        std::fs::write(path, book)
+                            .with_context(|| format!("cannot write {}", path.display()))?;
+                    }
+                    return Ok(());
+                }
             };
-            write_out(None, &text)?;
+            write_out(out.as_deref(), &text)?;
         }
         Command::Review {
             unit,

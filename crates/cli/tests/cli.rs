@@ -674,3 +674,50 @@ fn press_summary_reproduces_the_articles_facts() {
     ]);
     assert!(end.contains("tổng kết nhiệm kỳ"), "{end}");
 }
+
+/// `status --format xlsx` writes a workbook whose cells are the JSON status's: numbers as
+/// numbers, one row per target, labels in the chosen language; without `--out` it refuses.
+#[test]
+fn status_as_an_excel_workbook() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let args = [
+        "status",
+        "--resolution",
+        "luc-ngan-xxiv",
+        "--as-of",
+        "2018-06-25",
+    ];
+    let json: Value =
+        serde_json::from_str(&env.ok(&[&args[..], &["--format", "json"]].concat())).unwrap();
+    let file = env.path("status.xlsx");
+    let out = file.to_str().unwrap();
+    env.ok(&[&args[..], &["--format", "xlsx", "--out", out]].concat());
+    let mut book: Xlsx<_> = open_workbook(&file).unwrap();
+    let sheet = book.worksheet_range("Chỉ tiêu").unwrap();
+    assert_eq!(sheet.get_value((2, 0)), Some(&Data::String("Số".into())));
+    let targets = json["targets"].as_array().unwrap();
+    assert_eq!(sheet.height(), 3 + targets.len());
+    for (k, t) in targets.iter().enumerate() {
+        let r = 3 + k as u32;
+        assert_eq!(
+            sheet.get_value((r, 0)),
+            Some(&Data::String(t["code"].as_str().unwrap().into()))
+        );
+        assert_eq!(
+            sheet.get_value((r, 4)),
+            Some(&Data::Float(t["baseline"].as_f64().unwrap())),
+            "{t}"
+        );
+        match t["latest"].as_f64() {
+            Some(v) => assert_eq!(sheet.get_value((r, 8)), Some(&Data::Float(v)), "{t}"),
+            None => assert!(matches!(sheet.get_value((r, 8)), None | Some(Data::Empty))),
+        }
+        if let Some(p) = t["realisation"].as_f64() {
+            assert_eq!(sheet.get_value((r, 10)), Some(&Data::Float(p)), "{t}");
+        }
+    }
+    let err = env.fails(&[&args[..], &["--format", "xlsx"]].concat());
+    assert!(err.contains("--out"), "{err}");
+}

@@ -1,5 +1,6 @@
 //! Renders what the domain computes — reviews, status tables, roll-ups and allocations — as
-//! text: Markdown, a self-contained HTML review, terminal tables and the stable JSON interface. It knows text formats only: no database,
+//! text: Markdown, a self-contained HTML review, terminal tables and the stable JSON interface;
+//! and tables as XLSX workbooks (returned as bytes). It knows text formats only: no database,
 //! no HTTP, no file system (callers write the strings where they want).
 
 pub mod chart;
@@ -9,5 +10,6 @@ pub mod json;
 pub mod locale;
 pub mod markdown;
 pub mod press;
+pub mod xlsx;
 
 pub use locale::Lang;

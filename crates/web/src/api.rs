@@ -171,22 +171,31 @@ async fn resolution_status(
     Query(q): Query<AsOf>,
 ) -> Result<Json<Value>, ApiError> {
     let opts = q.options(&state)?;
-    let rows = AppState::judge(
-        &state,
+    let rows = status_rows_of(&state, &id, opts).await?;
+    Ok(Json(json::status_rows(&id, opts.as_of, &rows)))
+}
+
+/// The status table of resolution `id`, as `/status` and the dashboard's workbook give it.
+pub(crate) async fn status_rows_of(
+    state: &AppState,
+    id: &str,
+    opts: StatusOptions,
+) -> Result<std::sync::Arc<Vec<review::StatusRow>>, ApiError> {
+    AppState::judge(
+        state,
         "status",
-        &[&id],
+        &[id],
         opts.filter(),
         opts.as_of,
-        |ds| Scope::of_status_table(ds, &id, None),
+        |ds| Scope::of_status_table(ds, id, None),
         |ds, rollups| {
             if !ds.resolutions.iter().any(|r| r.id == id) {
-                return Err(ApiError::not_found("resolution", &id));
+                return Err(ApiError::not_found("resolution", id));
             }
-            review::status_table_with(ds, rollups, &id, None, opts).map_err(ApiError::internal)
+            review::status_table_with(ds, rollups, id, None, opts).map_err(ApiError::internal)
         },
     )
-    .await?;
-    Ok(Json(json::status_rows(&id, opts.as_of, &rows)))
+    .await
 }
 
 /// The review of a unit at a date: the same JSON as `chitieu review --format json`

@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/resolutions/{id}", get(dashboard))
+        .route("/resolutions/{id}/status.xlsx", get(dashboard_xlsx))
         .route("/resolutions/{id}/targets/{code}", get(target_page))
         .route("/units/{id}", get(unit_page))
         .route("/units/{id}/review", get(review_page))
@@ -507,6 +508,32 @@ async fn dashboard(
     }
     .render();
     Ok(page(&lang, html))
+}
+
+/// The dashboard's table as an Excel workbook (`chitieu status --format xlsx`).
+async fn dashboard_xlsx(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<AsOf>,
+    lang: PageLang,
+) -> Result<Response, ApiError> {
+    let opts = q.options(&state)?;
+    let rows = crate::api::status_rows_of(&state, &id, opts).await?;
+    let book = chitieu_reports::xlsx::status_table(lang.lang, &id, opts.as_of, &rows)
+        .map_err(ApiError::internal)?;
+    let disposition = format!("attachment; filename=\"{id}-{}.xlsx\"", opts.as_of);
+    let mut resp = book.into_response();
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
 }
 
 /// The review's Markdown (the command line's), or `None` for an unknown unit.

@@ -366,3 +366,46 @@ async fn every_page_has_breadcrumbs_through_the_tree() {
         }
     }
 }
+
+/// The dashboard's table downloads as an Excel workbook: a row per target of the status, in
+/// the page's language.
+#[tokio::test]
+async fn dashboard_downloads_as_a_workbook() {
+    use calamine::{Data, Reader, Xlsx};
+    let app = spawn_demo().await;
+    let (_, page) = html(&format!("{}/resolutions/luc-ngan-xxiv", app.base)).await;
+    assert!(page.contains("/resolutions/luc-ngan-xxiv/status.xlsx?as_of=2018-06-25"));
+    let status = json(&format!(
+        "{}/api/v1/resolutions/luc-ngan-xxiv/status",
+        app.base
+    ))
+    .await;
+    let (code, h, body) = get(
+        &format!("{}/resolutions/luc-ngan-xxiv/status.xlsx?lang=en", app.base),
+        &[],
+    )
+    .await;
+    assert_eq!(code, 200);
+    assert!(h["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
+    let mut book = Xlsx::new(std::io::Cursor::new(body)).unwrap();
+    let sheet = book.worksheet_range("Targets").unwrap();
+    assert_eq!(
+        sheet.get_value((2, 1)),
+        Some(&Data::String("Target".into()))
+    );
+    let codes: Vec<String> = (3..sheet.height() as u32)
+        .map(|r| sheet.get_value((r, 0)).unwrap().to_string())
+        .collect();
+    let want: Vec<String> = status["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(codes, want);
+    let (code, _, _) = get(&format!("{}/resolutions/nope/status.xlsx", app.base), &[]).await;
+    assert_eq!(code, 404);
+}
