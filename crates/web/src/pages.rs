@@ -52,6 +52,17 @@ pub(crate) fn page(lang: &PageLang, html: Result<String, askama::Error>) -> Resp
     }
 }
 
+/// A file to download: `body` as `mime`, saved under `filename`.
+fn download(body: impl IntoResponse, mime: &'static str, filename: &str) -> Response {
+    let mut resp = body.into_response();
+    let headers = resp.headers_mut();
+    headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static(mime));
+    if let Ok(v) = header::HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
 /// The page for something that does not exist.
 pub(crate) fn not_found(lang: Lang, what: &str) -> Response {
     let body = format!("{}: {what}", labels(lang).not_found);
@@ -521,19 +532,11 @@ async fn dashboard_xlsx(
     let rows = crate::api::status_rows_of(&state, &id, opts).await?;
     let book = chitieu_reports::xlsx::status_table(lang.lang, &id, opts.as_of, &rows)
         .map_err(ApiError::internal)?;
-    let disposition = format!("attachment; filename=\"{id}-{}.xlsx\"", opts.as_of);
-    let mut resp = book.into_response();
-    let headers = resp.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    if let Ok(v) = header::HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(resp)
+    Ok(download(
+        book,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("{id}-{}.xlsx", opts.as_of),
+    ))
 }
 
 /// The review's Markdown (the command line's), or `None` for an unknown unit.
@@ -598,17 +601,11 @@ async fn review_markdown(
     let Some(md) = markdown_review(&state, &id, opts, lang.lang).await? else {
         return Err(ApiError::not_found("unit", &id));
     };
-    let disposition = format!("attachment; filename=\"review-{id}-{}.md\"", opts.as_of);
-    let mut r = md.into_response();
-    let headers = r.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("text/markdown; charset=utf-8"),
-    );
-    if let Ok(v) = header::HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(r)
+    Ok(download(
+        md,
+        "text/markdown; charset=utf-8",
+        &format!("review-{id}-{}.md", opts.as_of),
+    ))
 }
 
 /// The review as one self-contained HTML file to download (`chitieu review --format html`).
@@ -624,17 +621,11 @@ async fn review_html(
         return Err(ApiError::not_found("unit", &id));
     };
     let html = chitieu_reports::html::review(lang.lang, r, terms);
-    let disposition = format!("attachment; filename=\"review-{id}-{}.html\"", opts.as_of);
-    let mut resp = html.into_response();
-    let headers = resp.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    if let Ok(v) = header::HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(resp)
+    Ok(download(
+        html,
+        "text/html; charset=utf-8",
+        &format!("review-{id}-{}.html", opts.as_of),
+    ))
 }
 
 struct NumberRow {
