@@ -108,6 +108,15 @@ pub async fn review_of(
 }
 
 impl AsOf {
+    /// The options of a question that takes a date only: approved figures.
+    pub fn date_only(state: &AppState, as_of: Option<String>) -> Result<StatusOptions, ApiError> {
+        AsOf {
+            as_of,
+            include_unapproved: None,
+        }
+        .options(state)
+    }
+
     pub fn options(&self, state: &AppState) -> Result<StatusOptions, ApiError> {
         let as_of = optional_date("as_of", self.as_of.as_deref())?;
         let include_unapproved = match self.include_unapproved.as_deref() {
@@ -261,11 +270,7 @@ async fn list_observations(
     let indicator = q
         .indicator
         .ok_or_else(|| ApiError::bad_parameter("indicator", "expected an indicator id"))?;
-    let opts = AsOf {
-        as_of: q.as_of,
-        include_unapproved: None,
-    }
-    .options(&state)?;
+    let opts = AsOf::date_only(&state, q.as_of)?;
     let ds = state.structure().await?;
     let u = ds
         .units
@@ -444,11 +449,7 @@ async fn unit(
     Path(id): Path<String>,
     Query(q): Query<crate::pages::UnitQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let opts = AsOf {
-        as_of: q.as_of.clone(),
-        include_unapproved: None,
-    }
-    .options(&state)?;
+    let opts = AsOf::date_only(&state, q.as_of.clone())?;
     let indicator = q.indicator.clone().filter(|i| !i.is_empty());
     let asked = indicator.clone().unwrap_or_default();
     let answer = AppState::judge(

@@ -164,11 +164,7 @@ async fn home(
     lang: PageLang,
 ) -> Result<Response, ApiError> {
     let l = lang.lang;
-    let opts = AsOf {
-        as_of: q.as_of.clone(),
-        include_unapproved: None,
-    }
-    .options(&state)?;
+    let opts = AsOf::date_only(&state, q.as_of.clone())?;
     let page_no =
         match q.page.as_deref() {
             None | Some("") => 1,
@@ -925,11 +921,7 @@ async fn unit_page(
     Query(q): Query<UnitQuery>,
     lang: PageLang,
 ) -> Result<Response, ApiError> {
-    let opts = AsOf {
-        as_of: q.as_of.clone(),
-        include_unapproved: None,
-    }
-    .options(&state)?;
+    let opts = AsOf::date_only(&state, q.as_of.clone())?;
     let l = lang.lang;
     let chosen = |ds: &chitieu_domain::Dataset| -> Option<String> {
         q.indicator.clone().or_else(|| {
