@@ -4,6 +4,7 @@
 //! no HTTP, no file system (callers write the strings where they want).
 
 pub mod chart;
+pub mod document;
 pub mod hierarchy;
 pub mod html;
 pub mod json;

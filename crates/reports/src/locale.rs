@@ -8,7 +8,8 @@ use chitieu_domain::status::{Method, Status};
 use chitieu_domain::{Decimal, DocumentKind, Field, TargetKind, TargetValue};
 use chrono::{Datelike, NaiveDate};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Lang {
     #[default]
     Vi,
