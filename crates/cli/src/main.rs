@@ -14,7 +14,7 @@ use chitieu_domain::rollup::Rollups;
 use chitieu_domain::status::StatusOptions;
 use chitieu_domain::version::FigureFilter;
 use chitieu_domain::Dataset;
-use chitieu_reports::{json, markdown, press, Lang};
+use chitieu_reports::{document, json, markdown, press, Lang};
 use chitieu_store::in_force::{judge, InForce};
 use chitieu_store::{Store, StoreError};
 use chrono::NaiveDate;
@@ -23,6 +23,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// The demo bundle: the Lục Ngạn district's 2018 mid-term review (see `demo/`).
 const DEMO_BUNDLE: &str = include_str!("../../../demo/luc-ngan-2018.toml");
 const DEMO_FILE: &str = "demo/luc-ngan-2018.toml";
+const DEMO_TEXT: &str = include_str!("../../../demo/luc-ngan-2018-review-text.toml");
+const DEMO_TEXT_FILE: &str = "demo/luc-ngan-2018-review-text.toml";
 const DEMO_UNIT: &str = "luc-ngan";
 const DEMO_DATE: &str = "2018-06-25";
 
@@ -309,13 +311,16 @@ fn default_db() -> Result<String> {
         .into_owned())
 }
 
-fn write_out(out: Option<&Path>, text: &str) -> Result<()> {
+fn write_out(out: Option<&Path>, text: impl AsRef<[u8]>) -> Result<()> {
+    let bytes = text.as_ref();
     match out {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        Some(p) => {
+            std::fs::write(p, bytes).with_context(|| format!("cannot write {}", p.display()))
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
-                .write_all(text.as_bytes())
+                .write_all(bytes)
                 .context("cannot write to standard output")?;
             Ok(())
         }
@@ -372,18 +377,20 @@ async fn judged<T>(
     judge(store, opts.filter(), opts.as_of, scope, f).await?
 }
 
-async fn review_text(
+/// The review of `unit` at `as_of` in `format`, with the office's text saved for it.
+async fn review_output(
     store: &dyn Store,
     lang: Lang,
     unit: &str,
     as_of: NaiveDate,
     include_unapproved: bool,
     format: ReviewFormat,
-) -> Result<String> {
+) -> Result<Vec<u8>> {
     let opts = StatusOptions {
         as_of,
         include_unapproved,
     };
+    let text = store.review_text(unit, as_of).await?;
     judged(
         store,
         opts,
@@ -398,15 +405,16 @@ async fn review_text(
                     include_unapproved,
                 },
             )?;
+            let doc = || document::build(lang, ds, rollups, &r, text.as_ref());
             Ok(match format {
                 ReviewFormat::Json => {
                     let mut s = serde_json::to_string_pretty(&json::review(&r))?;
                     s.push('\n');
-                    s
+                    s.into_bytes()
                 }
-                ReviewFormat::Md => markdown::review_in_terms(lang, &r, &ds.terms),
-                ReviewFormat::Press => press::summary(lang, &r, &ds.terms),
-                ReviewFormat::Html => chitieu_reports::html::review(lang, &r, &ds.terms),
+                ReviewFormat::Md => document::markdown(&doc()).into_bytes(),
+                ReviewFormat::Press => press::summary(lang, &r, &ds.terms).into_bytes(),
+                ReviewFormat::Html => chitieu_reports::html::review(&doc()).into_bytes(),
             })
         },
     )
@@ -434,6 +442,8 @@ async fn demo_store(db: Option<String>) -> Result<(Box<dyn Store>, String)> {
     };
     let store = open(&db).await?;
     let summary = import_bundle(store.as_ref(), DEMO_BUNDLE, DEMO_FILE).await?;
+    let text = chitieu_io::parse_review_text(DEMO_TEXT, DEMO_TEXT_FILE)?;
+    store.save_review_text(&text).await?;
     eprintln!(
         "chitieu: demo loaded into {db} ({})",
         summary_line(&summary)
@@ -522,7 +532,7 @@ async fn run(cli: Cli) -> Result<()> {
             let as_of = parse_date(DEMO_DATE).map_err(|e| anyhow!(e))?;
             write_out(
                 None,
-                &review_text(store.as_ref(), lang, DEMO_UNIT, as_of, false, format).await?,
+                review_output(store.as_ref(), lang, DEMO_UNIT, as_of, false, format).await?,
             )?;
         }
         Command::Serve { demo, bind, port } => {
@@ -639,7 +649,7 @@ async fn run(cli: Cli) -> Result<()> {
             let as_of = as_of.unwrap_or_else(today);
             write_out(
                 out.as_deref(),
-                &review_text(
+                review_output(
                     store.as_ref(),
                     lang,
                     &unit,

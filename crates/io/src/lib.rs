@@ -20,6 +20,7 @@
 mod error;
 mod obs_csv;
 mod parse;
+mod review_text;
 mod source_map;
 mod text;
 mod write;
@@ -30,5 +31,6 @@ pub use obs_csv::{
     CSV_HEADER,
 };
 pub use parse::{parse_bundle, ParsedBundle, BUNDLE_FORMAT};
+pub use review_text::{parse_review_text, review_text_to_toml};
 pub use source_map::{located, SourceMap};
 pub use write::bundle_to_toml;
