@@ -18,7 +18,8 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::{
-    csv_records, csv_row, in_force, item, Exported, Imported, Mapping, Place, Problems, Skips,
+    csv_records, csv_row, in_force, item, no_code, Exported, Imported, Mapping, Place, Problems,
+    Skips, NOT_APPROVED,
 };
 use crate::error::{BundleError, ErrorItem, LineIndex};
 use crate::exchange::mapping::Dhis2Mapping;
@@ -682,7 +683,7 @@ fn outgoing<'o>(
 ) -> (Vec<Out<'o>>, Skips) {
     let (chosen, unapproved) = in_force(obs);
     let mut skips = Skips::default();
-    skips.add_n("not approved (draft, submitted or returned)", unapproved);
+    skips.add(NOT_APPROVED, None, unapproved);
     let mut out = Vec::with_capacity(chosen.len());
     for o in chosen {
         let ou = m.org_units.code_of(&o.unit);
@@ -700,14 +701,16 @@ fn outgoing<'o>(
                     obs: o,
                 });
             }
-            (None, _) => skips.add(format!(
-                "unit `{}` has no code in [dhis2.org_units] of {map_file}",
-                o.unit
-            )),
-            (_, None) => skips.add(format!(
-                "indicator `{}` has no code in [dhis2.data_elements] of {map_file}",
-                o.indicator
-            )),
+            (None, _) => skips.add(
+                &no_code("units", "dhis2.org_units", map_file),
+                Some(&o.unit),
+                1,
+            ),
+            (_, None) => skips.add(
+                &no_code("indicators", "dhis2.data_elements", map_file),
+                Some(&o.indicator),
+                1,
+            ),
         }
     }
     (out, skips)

@@ -81,28 +81,61 @@ impl Imported {
     }
 }
 
+/// Figures not written for one reason, and for one unit or indicator when the reason is
+/// that it has no code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// `not approved (…)`, `of units with no code in [dhis2.org_units] of MAP.toml`.
+    pub reason: String,
+    /// The unit or indicator without a code.
+    pub id: Option<String>,
+    pub count: usize,
+}
+
 /// A file written for a neighbour.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exported {
     pub text: String,
     /// Figures written.
     pub written: usize,
-    /// Figures not written, by reason (`unit \`chu\` has no code in [dhis2.org_units]`),
-    /// with their counts; in the order of the reasons.
-    pub skipped: Vec<(String, usize)>,
+    /// Figures not written: reasons in the order first met, ids alphabetically within one.
+    pub skipped: Vec<Skipped>,
 }
 
 impl Exported {
-    /// One line saying what was left out, or `None` when nothing was.
+    /// One line saying what was left out, or `None` when nothing was:
+    /// `8 figures not written: 2 not approved (…); 6 of units with no code in
+    /// [dhis2.org_units] of m.toml: chu (2), vn (4)`.
     pub fn skipped_line(&self) -> Option<String> {
         if self.skipped.is_empty() {
             return None;
         }
-        let total: usize = self.skipped.iter().map(|(_, n)| n).sum();
-        let parts: Vec<String> = self
-            .skipped
-            .iter()
-            .map(|(why, n)| format!("{n} × {why}"))
+        let total: usize = self.skipped.iter().map(|s| s.count).sum();
+        let mut parts: Vec<(String, usize, Vec<String>)> = Vec::new();
+        for s in &self.skipped {
+            match parts.iter_mut().find(|p| p.0 == s.reason) {
+                Some(p) => {
+                    p.1 += s.count;
+                    p.2.extend(s.id.as_ref().map(|id| format!("{id} ({})", s.count)));
+                }
+                None => parts.push((
+                    s.reason.clone(),
+                    s.count,
+                    s.id.iter()
+                        .map(|id| format!("{id} ({})", s.count))
+                        .collect(),
+                )),
+            }
+        }
+        let parts: Vec<String> = parts
+            .into_iter()
+            .map(|(why, n, ids)| {
+                if ids.is_empty() {
+                    format!("{n} {why}")
+                } else {
+                    format!("{n} {why}: {}", ids.join(", "))
+                }
+            })
             .collect();
         Some(format!(
             "{total} figure{} not written: {}",
@@ -218,41 +251,47 @@ pub(crate) fn in_force(obs: &[Observation]) -> (Vec<&Observation>, usize) {
     (chosen, unapproved)
 }
 
-/// Counts figures left out, by reason, keeping the reasons in first-seen order.
+/// Counts figures left out, by reason (in first-seen order) and id.
 #[derive(Default)]
 pub(crate) struct Skips {
     order: Vec<String>,
-    counts: HashMap<String, usize>,
+    counts: BTreeMap<(usize, Option<String>), usize>,
 }
 
 impl Skips {
-    pub(crate) fn add(&mut self, why: String) {
-        match self.counts.get_mut(&why) {
-            Some(n) => *n += 1,
+    pub(crate) fn add(&mut self, why: &str, id: Option<&str>, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let at = match self.order.iter().position(|w| w == why) {
+            Some(at) => at,
             None => {
-                self.counts.insert(why.clone(), 1);
-                self.order.push(why);
+                self.order.push(why.to_string());
+                self.order.len() - 1
             }
-        }
+        };
+        *self.counts.entry((at, id.map(String::from))).or_insert(0) += n;
     }
 
-    pub(crate) fn add_n(&mut self, why: &str, n: usize) {
-        for _ in 0..n {
-            self.add(why.to_string());
-        }
-    }
-
-    pub(crate) fn into_vec(self) -> Vec<(String, usize)> {
+    pub(crate) fn into_vec(self) -> Vec<Skipped> {
         let Skips { order, counts } = self;
-        order
+        counts
             .into_iter()
-            .map(|w| {
-                let n = counts.get(&w).copied().unwrap_or(0);
-                (w, n)
+            .map(|((at, id), count)| Skipped {
+                reason: order.get(at).cloned().unwrap_or_default(),
+                id,
+                count,
             })
             .collect()
     }
 }
+
+/// Why figures of a unit or indicator without a code are not written.
+pub(crate) fn no_code(kind: &str, section: &str, map_file: &str) -> String {
+    format!("of {kind} with no code in [{section}] of {map_file}")
+}
+
+pub(crate) const NOT_APPROVED: &str = "not approved (draft, submitted or returned)";
 
 /// Every record of a CSV text with the 1-based line it starts on, or the first unreadable
 /// record as a problem. Cells keep their spaces here; readers trim what they compare.

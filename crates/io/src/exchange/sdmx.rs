@@ -21,7 +21,8 @@ use chitieu_domain::{Observation, Period};
 
 use super::mapping::split_structure_id;
 use super::{
-    csv_cell, csv_records, in_force, item, Exported, Imported, Mapping, Place, Problems, Skips,
+    csv_cell, csv_records, in_force, item, no_code, Exported, Imported, Mapping, Place, Problems,
+    Skips, NOT_APPROVED,
 };
 use crate::error::{BundleError, ErrorItem};
 use crate::exchange::mapping::SdmxMapping;
@@ -472,7 +473,7 @@ pub fn write_csv(obs: &[Observation], mapping: &Mapping) -> Result<Exported, Bun
     let m = section(mapping, "to export")?;
     let (chosen, unapproved) = in_force(obs);
     let mut skips = Skips::default();
-    skips.add_n("not approved (draft, submitted or returned)", unapproved);
+    skips.add(NOT_APPROVED, None, unapproved);
     let taken = [
         Some(m.area_dimension.as_str()),
         Some(m.indicator_dimension.as_str()),
@@ -507,15 +508,17 @@ pub fn write_csv(obs: &[Observation], mapping: &Mapping) -> Result<Exported, Bun
             (m.areas.code_of(&o.unit), m.indicators.code_of(&o.indicator))
         else {
             if m.areas.code_of(&o.unit).is_none() {
-                skips.add(format!(
-                    "unit `{}` has no code in [sdmx.areas] of {}",
-                    o.unit, mapping.file
-                ));
+                skips.add(
+                    &no_code("units", "sdmx.areas", &mapping.file),
+                    Some(&o.unit),
+                    1,
+                );
             } else {
-                skips.add(format!(
-                    "indicator `{}` has no code in [sdmx.indicators] of {}",
-                    o.indicator, mapping.file
-                ));
+                skips.add(
+                    &no_code("indicators", "sdmx.indicators", &mapping.file),
+                    Some(&o.indicator),
+                    1,
+                );
             }
             continue;
         };
