@@ -702,6 +702,21 @@ fn mapping_problems_name_their_line_and_column() {
     );
     let e = parse_mapping("[sdmx]\ndataflow = \"nope\"\n", "m.toml").unwrap_err();
     assert!(e.to_string().contains("expected AGENCY:ID(VERSION)"), "{e}");
+    let e = parse_mapping(
+        "[dhis2.data_elements]\nfbfJHSPpUQD.PT59n8BQbqM = \"x\"\n",
+        "m.toml",
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("a code with a dot must be in quotes"),
+        "{e}"
+    );
+    let e = dhis2::read_json("\"hello\"", "t.json", &mapping()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "t.json:1:7: invalid type: string \"hello\", expected a DHIS2 data value set: an object with a `dataValues` array"
+    );
     let e = parse_mapping("", "m.toml").unwrap_err();
     assert!(
         e.to_string()

@@ -301,7 +301,10 @@ fn labels(names: [&str; 4]) -> BTreeMap<&'static str, String> {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(
+    rename_all = "camelCase",
+    expecting = "a DHIS2 data value set: an object with a `dataValues` array"
+)]
 struct RawSet<'a> {
     period: Option<String>,
     org_unit: Option<String>,

@@ -300,7 +300,7 @@ pub fn parse_mapping(text: &str, file: &str) -> Result<Mapping, BundleError> {
                 line: Some(line),
                 column: Some(col),
                 location: None,
-                message: e.message().replace('\n', " ").trim().to_string(),
+                message: toml_message(e.message()),
             }],
         )
     })?;
@@ -344,6 +344,17 @@ pub fn parse_mapping(text: &str, file: &str) -> Result<Mapping, BundleError> {
         dhis2,
         sdmx,
     })
+}
+
+/// The TOML reader's message, one line. `fbfJHSPpUQD.PT59n8BQbqM = "x"` without quotes is a
+/// dotted key, a table inside the code table, which the reader refuses with a message about
+/// borrowed strings: say what to write instead.
+fn toml_message(m: &str) -> String {
+    if m.contains("expected a borrowed string") {
+        return "a code with a dot must be in quotes: \"fbfJHSPpUQD.PT59n8BQbqM\" = \"indicator-id\""
+            .into();
+    }
+    m.replace('\n', " ").trim().to_string()
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
