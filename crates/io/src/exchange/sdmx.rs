@@ -120,12 +120,14 @@ fn section<'m>(mapping: &'m Mapping, file: &str) -> Result<&'m SdmxMapping, Bund
 }
 
 /// Whether a row's structure id names the mapping's dataflow: same agency and id, and the
-/// same version when both give one.
+/// same version when both give one. Some services write the bare id in a version 1
+/// `DATAFLOW` column (`BBEX3`); that is taken when it is the mapping's id.
 fn same_flow(found: &str, want: &str) -> bool {
     match (split_structure_id(found), split_structure_id(want)) {
         (Some((a1, i1, v1)), Some((a2, i2, v2))) => {
             a1 == a2 && i1 == i2 && (v1.is_none() || v2.is_none() || v1 == v2)
         }
+        (None, Some((_, id, _))) => found == id,
         _ => false,
     }
 }
@@ -619,5 +621,7 @@ mod tests {
         assert!(same_flow("VN:DF", "VN:DF(1.0)"));
         assert!(!same_flow("VN:DF(1.1)", "VN:DF(1.0)"));
         assert!(!same_flow("XX:DF(1.0)", "VN:DF(1.0)"));
+        assert!(same_flow("DF", "VN:DF(1.0)"));
+        assert!(!same_flow("DG", "VN:DF(1.0)"));
     }
 }
