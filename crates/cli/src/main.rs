@@ -1,6 +1,7 @@
 //! The `chitieu` command line: the edge where files, the database and the terminal meet the
 //! domain. Errors become one line on standard error and a non-zero exit code.
 
+mod exchange;
 mod hierarchy;
 mod synthetic;
 
@@ -80,18 +81,32 @@ enum Command {
         port: u16,
     },
     /// Import a resolution bundle (.toml) or observations (.csv) in one transaction.
+    ///
+    /// With --format and --mapping, the figures of a neighbouring system: a DHIS2 data value
+    /// set (JSON or CSV) or an SDMX-CSV message (docs/exchange.md).
     Import {
         /// The file: FILE.toml (bundle, see docs/bundle.md) or FILE.csv
-        /// (unit,indicator,period,value,standing,source).
+        /// (unit,indicator,period,value,standing,source); with --format, a file of that format.
         file: PathBuf,
+        /// Read FILE as this format instead of by its extension.
+        #[arg(long, value_enum, requires = "mapping")]
+        format: Option<exchange::Format>,
+        /// The mapping from the format's codes to chitieu's ids (docs/exchange.md).
+        #[arg(long, requires = "format")]
+        mapping: Option<PathBuf>,
     },
-    /// Export the whole database as one bundle (or the observations as CSV).
+    /// Export the whole database as one bundle (or the observations as CSV, or the figures
+    /// for a neighbouring system: DHIS2 JSON or CSV, SDMX-CSV, with --mapping).
     Export {
         /// Write here instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = ExportFormat::Toml)]
         format: ExportFormat,
+        /// For dhis2-json, dhis2-csv and sdmx-csv: the mapping from chitieu's ids to the
+        /// format's codes (docs/exchange.md).
+        #[arg(long)]
+        mapping: Option<PathBuf>,
     },
     /// The status of each target of a resolution at a date, under the version in force and
     /// the original one.
@@ -244,6 +259,12 @@ enum StatusTableFormat {
 enum ExportFormat {
     Toml,
     Csv,
+    /// A DHIS2 data value set in JSON (needs --mapping).
+    Dhis2Json,
+    /// A DHIS2 data value set in CSV (needs --mapping).
+    Dhis2Csv,
+    /// An SDMX-CSV data message (needs --mapping).
+    SdmxCsv,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -546,9 +567,19 @@ async fn run(cli: Cli) -> Result<()> {
             };
             serve(store, as_of, bind, port).await?;
         }
-        Command::Import { file } => {
+        Command::Import {
+            file,
+            format,
+            mapping,
+        } => {
             let db = db_or_default(cli.db)?;
             let name = file.display().to_string();
+            if let Some(format) = format {
+                let store = open(&db).await?;
+                let s = exchange::import(store.as_ref(), &file, format, mapping.as_deref()).await?;
+                println!("{name}: {}", summary_line(&s));
+                return Ok(());
+            }
             let ext = file
                 .extension()
                 .and_then(|e| e.to_str())
@@ -580,13 +611,21 @@ async fn run(cli: Cli) -> Result<()> {
             };
             println!("{name}: {}", summary_line(&summary));
         }
-        Command::Export { out, format } => {
+        Command::Export {
+            out,
+            format,
+            mapping,
+        } => {
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let ds = store.load().await?;
+            let neighbour = |f| exchange::export(&ds.observations, f, mapping.as_deref());
             let text = match format {
                 ExportFormat::Toml => chitieu_io::bundle_to_toml(&ds),
                 ExportFormat::Csv => chitieu_io::observations_to_csv(&ds.observations),
+                ExportFormat::Dhis2Json => neighbour(exchange::Format::Dhis2Json)?,
+                ExportFormat::Dhis2Csv => neighbour(exchange::Format::Dhis2Csv)?,
+                ExportFormat::SdmxCsv => neighbour(exchange::Format::SdmxCsv)?,
             };
             write_out(out.as_deref(), &text)?;
         }
