@@ -227,6 +227,34 @@ enum Command {
     /// To load it into a database: `chitieu import OUT/bundle.toml`, then
     /// `chitieu import OUT/observations.csv`; or `chitieu gen --import` straight into it.
     Gen(synthetic::GenArgs),
+    /// The office's own text for a review — causes, directions, the document's number,
+    /// recipients, who signs — kept with it and printed in sections II and IV and the
+    /// closing (docs/review-text.md).
+    #[command(subcommand)]
+    ReviewText(ReviewTextCommand),
+}
+
+#[derive(Subcommand)]
+enum ReviewTextCommand {
+    /// Print the text saved for a review as TOML (edit it and `set` it back).
+    Show {
+        /// Unit id (e.g. luc-ngan).
+        #[arg(long)]
+        unit: String,
+        /// Date of the review (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        as_of: NaiveDate,
+    },
+    /// Save the text in FILE.toml (its `unit` and `as_of` say which review), replacing the
+    /// one saved for that review.
+    Set { file: PathBuf },
+    /// Remove the text saved for a review.
+    Clear {
+        #[arg(long)]
+        unit: String,
+        #[arg(long, value_parser = parse_date)]
+        as_of: NaiveDate,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -790,6 +818,41 @@ async fn run(cli: Cli) -> Result<()> {
             synthetic::import(&args, store.as_ref(), &db).await?;
         }
         Command::Gen(args) => synthetic::run(&args)?,
+        Command::ReviewText(cmd) => {
+            let db = db_or_default(cli.db)?;
+            let store = open(&db).await?;
+            match cmd {
+                ReviewTextCommand::Show { unit, as_of } => {
+                    match store.review_text(&unit, as_of).await? {
+                        Some(t) => write_out(None, chitieu_io::review_text_to_toml(&t))?,
+                        None => {
+                            // A template to fill, so that `show > f.toml; edit; set f.toml`
+                            // works for a review that has no text yet.
+                            let t = chitieu_domain::ReviewText::new(unit.clone(), as_of);
+                            eprintln!("chitieu: no text saved for the review of {unit} at {as_of}");
+                            write_out(None, chitieu_io::review_text_to_toml(&t))?;
+                        }
+                    }
+                }
+                ReviewTextCommand::Set { file } => {
+                    let name = file.display().to_string();
+                    let source = std::fs::read_to_string(&file)
+                        .with_context(|| format!("cannot read {name}"))?;
+                    let text = chitieu_io::parse_review_text(&source, &name)?;
+                    store.save_review_text(&text).await?;
+                    println!(
+                        "{name}: saved the text of the review of {} at {}",
+                        text.unit, text.as_of
+                    );
+                }
+                ReviewTextCommand::Clear { unit, as_of } => {
+                    store
+                        .save_review_text(&chitieu_domain::ReviewText::new(unit.clone(), as_of))
+                        .await?;
+                    println!("removed the text of the review of {unit} at {as_of}");
+                }
+            }
+        }
     }
     Ok(())
 }
