@@ -77,11 +77,35 @@ enum Command {
         #[arg(long, default_value_t = 8080)]
         port: u16,
     },
-    /// Import a resolution bundle (.toml) or observations (.csv) in one transaction.
+    /// Import a resolution bundle (.toml), observations (.csv) or a filled Excel template
+    /// (.xlsx, from `chitieu template`) in one transaction.
     Import {
-        /// The file: FILE.toml (bundle, see docs/bundle.md) or FILE.csv
-        /// (unit,indicator,period,value,standing,source).
+        /// The file: FILE.toml (bundle, see docs/bundle.md), FILE.csv
+        /// (unit,indicator,period,value,standing,source) or FILE.xlsx (a filled template:
+        /// every bad cell is named, and nothing is written unless all are good).
         file: PathBuf,
+    },
+    /// Write an Excel workbook for a unit to fill offline with its figures for a period, then
+    /// read back with `chitieu import FILE.xlsx`.
+    ///
+    /// Rows: the indicators of the targets that apply to the unit in the resolutions in force
+    /// during the period, then those it already reports. Columns: unit of measure, the unit's
+    /// figure for the same period a year earlier, the input for the period, its standing
+    /// (estimate, preliminary, final), its source, and the change against last year. Only the
+    /// inputs are unlocked; the sheet is protected without a password.
+    Template {
+        /// Unit id (e.g. luc-ngan).
+        #[arg(long)]
+        unit: String,
+        /// Period: a year (2018), a half (2018-H1), a quarter (2018-Q2) or a month (2018-06).
+        #[arg(long, value_parser = parse_period)]
+        period: chitieu_domain::Period,
+        /// Date (YYYY-MM-DD): last year's figures as known then. Default: today.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Write here. Default: template-UNIT-PERIOD.xlsx in the current folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Export the whole database as one bundle (or the observations as CSV).
     Export {
@@ -222,6 +246,9 @@ enum ReviewFormat {
     Press,
     /// The review as one self-contained HTML file, to mail, open offline or print.
     Html,
+    /// The review's tables as an Excel workbook (needs --out): targets, documents, tasks,
+    /// adjustments and shortfalls, a sheet each, numbers as numbers.
+    Xlsx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -242,6 +269,10 @@ enum StatusTableFormat {
 enum ExportFormat {
     Toml,
     Csv,
+}
+
+fn parse_period(s: &str) -> Result<chitieu_domain::Period, String> {
+    s.trim().parse().map_err(|e| format!("{e}"))
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -362,6 +393,54 @@ async fn import_bundle(
     }
 }
 
+/// Reads a filled Excel template and writes its figures in one transaction; every bad cell,
+/// and every figure the store refuses, named by sheet and cell.
+async fn import_template(
+    store: &dyn Store,
+    bytes: &[u8],
+    file: &str,
+) -> Result<chitieu_store::ImportSummary> {
+    let ds = store.load_structure().await?;
+    let filled = chitieu_io::template::read_template(bytes, file, &ds)?;
+    match store.add_observations(&filled.observations).await {
+        Ok(s) => Ok(s),
+        Err(StoreError::Invalid(errors)) => Err(filled.located(file, &errors).into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The review's tables as an Excel workbook.
+async fn review_xlsx(
+    store: &dyn Store,
+    lang: Lang,
+    unit: &str,
+    as_of: NaiveDate,
+    include_unapproved: bool,
+) -> Result<Vec<u8>> {
+    let opts = StatusOptions {
+        as_of,
+        include_unapproved,
+    };
+    judged(
+        store,
+        opts,
+        |ds| Scope::of_review(ds, unit, as_of),
+        |ds, rollups| {
+            let r = review::build_with(
+                ds,
+                rollups,
+                ReviewOptions {
+                    unit,
+                    as_of,
+                    include_unapproved,
+                },
+            )?;
+            chitieu_reports::xlsx::review(lang, &r).context("cannot make the workbook")
+        },
+    )
+    .await
+}
+
 /// [`judge`] at a judgement's date, in the tree of that date.
 async fn judged<T>(
     store: &dyn Store,
@@ -407,6 +486,9 @@ async fn review_text(
                 ReviewFormat::Md => markdown::review_in_terms(lang, &r, &ds.terms),
                 ReviewFormat::Press => press::summary(lang, &r, &ds.terms),
                 ReviewFormat::Html => chitieu_reports::html::review(lang, &r, &ds.terms),
+                ReviewFormat::Xlsx => {
+                    bail!("--format xlsx writes a workbook: give --out FILE.xlsx")
+                }
             })
         },
     )
@@ -566,7 +648,15 @@ async fn run(cli: Cli) -> Result<()> {
                         Err(e) => return Err(e.into()),
                     }
                 }
-                _ => bail!("{name}: expected a .toml bundle or a .csv of observations"),
+                Some("xlsx") => {
+                    let bytes =
+                        std::fs::read(&file).with_context(|| format!("cannot read {name}"))?;
+                    let store = open(&db).await?;
+                    import_template(store.as_ref(), &bytes, &name).await?
+                }
+                _ => bail!(
+                    "{name}: expected a .toml bundle, a .csv of observations or a filled .xlsx template"
+                ),
             };
             println!("{name}: {}", summary_line(&summary));
         }
@@ -637,6 +727,13 @@ async fn run(cli: Cli) -> Result<()> {
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let as_of = as_of.unwrap_or_else(today);
+            if matches!(format, ReviewFormat::Xlsx) {
+                let path = out.context("--format xlsx writes a workbook: give --out FILE.xlsx")?;
+                let book =
+                    review_xlsx(store.as_ref(), lang, &unit, as_of, include_unapproved).await?;
+                return std::fs::write(&path, book)
+                    .with_context(|| format!("cannot write {}", path.display()));
+            }
             write_out(
                 out.as_deref(),
                 &review_text(
@@ -734,6 +831,40 @@ async fn run(cli: Cli) -> Result<()> {
             )
             .await?;
             write_out(None, &text)?;
+        }
+        Command::Template {
+            unit,
+            period,
+            as_of,
+            out,
+        } => {
+            let db = db_or_default(cli.db)?;
+            let store = open(&db).await?;
+            let as_of = as_of.unwrap_or_else(today);
+            let ds = store.load_structure().await?;
+            let figures = chitieu_store::in_force::own_figures(
+                store.as_ref(),
+                &ds,
+                &unit,
+                period.year() - 1,
+                period.year(),
+                as_of,
+            )
+            .await?
+            .with_context(|| format!("no unit `{unit}`"))?;
+            let template =
+                chitieu_io::template::Template::for_unit(&ds, &unit, period, as_of, lang, &figures)
+                    .with_context(|| format!("no unit `{unit}`"))?;
+            let book = template.to_xlsx().context("cannot make the workbook")?;
+            let path =
+                out.unwrap_or_else(|| PathBuf::from(format!("template-{unit}-{period}.xlsx")));
+            std::fs::write(&path, book)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            println!(
+                "{}: {} indicators of {unit} for {period}",
+                path.display(),
+                template.rows.len()
+            );
         }
         Command::Gen(args) if args.import => {
             let db = db_or_default(cli.db)?;

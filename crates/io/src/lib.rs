@@ -1,5 +1,5 @@
-//! File formats of chitieu: the resolution bundle (TOML, specified in `docs/bundle.md`) and
-//! observations as CSV.
+//! File formats of chitieu: the resolution bundle (TOML, specified in `docs/bundle.md`),
+//! observations as CSV and the Excel template of a unit's figures.
 //!
 //! This crate owns the text forms only: reading them into the domain model
 //! ([`chitieu_domain::Dataset`]) with errors that name the file, line and column, and writing
@@ -12,6 +12,9 @@
 //!   merge) back to a line and column.
 //! * [`parse_observations_csv`] / [`observations_to_csv`] / [`located_csv`]: observations as
 //!   CSV.
+//! * [`template`]: the Excel template of a unit's figures for a period
+//!   ([`template::Template::to_xlsx`]) and reading it back filled in
+//!   ([`template::read_template`]), every bad cell named by sheet and cell.
 //!
 //! Conventions: text is normalised to Unicode NFC; numbers are exact decimals, normalised
 //! (`41.30` reads as `41.3`) and never held as floating point (a TOML float is read as its
@@ -21,6 +24,7 @@ mod error;
 mod obs_csv;
 mod parse;
 mod source_map;
+pub mod template;
 mod text;
 mod write;
 
