@@ -441,18 +441,14 @@ fn list(problems: &[CellProblem]) -> String {
 }
 
 impl TemplateError {
-    /// Every problem, one line each (without the file name).
+    /// Every problem, one line each: a bad cell as `sheet!cell: message`, any other problem
+    /// as the whole message, which names the file.
     pub fn problems(&self) -> Vec<String> {
         match self {
             TemplateError::Cells { problems, .. } => {
                 problems.iter().map(ToString::to_string).collect()
             }
-            other => {
-                let text = other.to_string();
-                vec![text
-                    .split_once(": ")
-                    .map_or(text.clone(), |(_, rest)| rest.to_string())]
-            }
+            other => vec![other.to_string()],
         }
     }
 }

@@ -247,6 +247,7 @@ async fn openapi_lists_every_route() {
         "/units/{id}/entry",
         "/units/{id}/review",
         "/units/{id}/tasks",
+        "/units/{id}/template",
     ];
     want.sort();
     let mut got = paths.clone();
