@@ -487,7 +487,7 @@ async fn review_text(
                 ReviewFormat::Press => press::summary(lang, &r, &ds.terms),
                 ReviewFormat::Html => chitieu_reports::html::review(lang, &r, &ds.terms),
                 ReviewFormat::Xlsx => {
-                    bail!("--format xlsx writes a workbook: give --out FILE.xlsx")
+                    bail!("--format xlsx writes a workbook: use `chitieu review --format xlsx --out FILE.xlsx`")
                 }
             })
         },
