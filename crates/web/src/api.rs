@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
             .routes(utoipa_axum::routes!(unit_tasks))
             .routes(utoipa_axum::routes!(target))
             .routes(utoipa_axum::routes!(crate::entry::entry_json))
+            .routes(utoipa_axum::routes!(crate::excel::template_json))
             .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(

@@ -12,6 +12,7 @@ mod assets;
 mod cache;
 mod entry;
 mod error;
+mod excel;
 mod forms;
 mod lang;
 pub(crate) mod pages;
@@ -124,6 +125,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(assets::routes())
+        .merge(excel::routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", axum::routing::get(healthz))
         .with_state(state)

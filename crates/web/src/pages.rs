@@ -53,7 +53,7 @@ pub(crate) fn page(lang: &PageLang, html: Result<String, askama::Error>) -> Resp
 }
 
 /// A file to download: `body` as `mime`, saved under `filename`.
-fn download(body: impl IntoResponse, mime: &'static str, filename: &str) -> Response {
+pub(crate) fn download(body: impl IntoResponse, mime: &'static str, filename: &str) -> Response {
     let mut resp = body.into_response();
     let headers = resp.headers_mut();
     headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static(mime));

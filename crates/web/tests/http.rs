@@ -261,6 +261,7 @@ async fn openapi_lists_every_route() {
         "/units/{id}/entry",
         "/units/{id}/review",
         "/units/{id}/tasks",
+        "/units/{id}/template",
     ];
     want.sort();
     let mut got = paths.clone();
