@@ -33,6 +33,10 @@ pub fn routes() -> Router<AppState> {
             .routes(utoipa_axum::routes!(resolutions))
             .routes(utoipa_axum::routes!(resolution_status))
             .routes(utoipa_axum::routes!(unit_review))
+            .routes(utoipa_axum::routes!(
+                crate::review_text::get_review_text,
+                crate::review_text::put_review_text
+            ))
             .routes(utoipa_axum::routes!(list_observations, add_observations))
             .routes(utoipa_axum::routes!(add_adjustment))
             .routes(utoipa_axum::routes!(unit))

@@ -16,6 +16,7 @@ mod excel;
 mod forms;
 mod lang;
 pub(crate) mod pages;
+mod review_text;
 mod schema;
 
 use std::future::Future;
