@@ -308,6 +308,8 @@ struct Dashboard {
     statuses: Vec<Choice>,
     fields: Vec<Choice>,
     groups: Vec<FieldGroup>,
+    /// The status overview chart the review prints (`chart::status_overview`).
+    overview: String,
 }
 
 /// What the status bar template reads (`r.bar`), as on the home page.
@@ -513,6 +515,13 @@ async fn dashboard(
         achieved,
         total: counted.len(),
         r: StatusSummary { bar },
+        overview: {
+            let mut counts = std::collections::BTreeMap::new();
+            for r in rows {
+                *counts.entry(r.assessment.status.as_str()).or_insert(0) += 1;
+            }
+            chart::status_overview(l, &counts, title)
+        },
         statuses,
         fields,
         groups,
@@ -745,10 +754,6 @@ struct TargetPage {
     sub_units: Vec<SubUnitRow>,
 }
 
-fn day_of(p: chitieu_domain::Period) -> chrono::NaiveDate {
-    p.end()
-}
-
 fn f64_of(d: chitieu_domain::Decimal) -> f64 {
     d.to_string().parse().unwrap_or(f64::NAN)
 }
@@ -797,21 +802,6 @@ async fn target_page(
             };
             let unit = row.measure_unit.clone();
             let a = &row.assessment;
-            let t0 = t.baseline_period.end();
-            let series = rollups.series(&t.unit, &t.indicator);
-            let figures: Vec<(chart::Point, bool)> = series
-                .iter()
-                .filter(|f| f.period.end() > t0 && f.period.start() <= row.deadline)
-                .map(|f| {
-                    (
-                        chart::Point {
-                            date: day_of(f.period),
-                            value: f64_of(f.value),
-                        },
-                        f.standing == chitieu_domain::Standing::Final,
-                    )
-                })
-                .collect();
             let version = target_version(ds, t, Cutoff::Through(opts.as_of));
             let adjustments: Vec<AdjustmentRow> = version
                 .adjustments
@@ -826,30 +816,18 @@ async fn target_page(
                     }
                 })
                 .collect();
-            let target_value = a.target.map_or(f64::NAN, f64_of);
-            let chart = chart::TargetChart {
-                baseline: chart::Point {
-                    date: t0,
-                    value: f64_of(t.baseline),
+            let chart = chart::for_target(
+                l,
+                ds,
+                rollups,
+                &chart::TargetOnDate {
+                    target: t,
+                    as_of: opts.as_of,
+                    deadline: row.deadline,
+                    assessment: a,
+                    measure_unit: &unit,
                 },
-                target: chart::Point {
-                    date: row.deadline,
-                    value: target_value,
-                },
-                figures,
-                projected: a.projected,
-                adjustments: version
-                    .adjustments
-                    .iter()
-                    .map(|adj| {
-                        let after = target_version(ds, t, Cutoff::Through(adj.decision.date));
-                        (
-                            adj.decision.date,
-                            locale::target_value(l, &after.spec.value, &unit),
-                        )
-                    })
-                    .collect(),
-            }
+            )
             .svg(l, &row.name);
             let labels_now = labels(l);
             let opt_pct = |x: Option<f64>| x.map_or_else(|| "—".to_string(), |v| locale::pct(l, v));
