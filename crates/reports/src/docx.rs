@@ -25,7 +25,7 @@ use resvg::{tiny_skia, usvg};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::document::{
-    Align, Block, Chart, Closing, Layout, Letterhead, ReviewDocument, Span, Table as DocTable,
+    self, Align, Block, Chart, Closing, Layout, Letterhead, ReviewDocument, Span, Table as DocTable,
 };
 use crate::locale::Lang;
 
@@ -146,7 +146,8 @@ pub fn render(doc: &ReviewDocument) -> Result<Vec<u8>, DocxError> {
                 }
                 // Empty paragraphs around a table give it room, and keep two tables apart:
                 // Word merges adjacent ones.
-                body_parts.push(Part::P(Box::new(spacer())));
+                // Kept with the table, so a heading above it stays with its first rows.
+                body_parts.push(Part::P(Box::new(spacer().keep_next(true))));
                 body_parts.push(Part::T(Box::new(data_table(table, tables)?)));
                 body_parts.push(Part::P(Box::new(spacer())));
             }
@@ -158,7 +159,7 @@ pub fn render(doc: &ReviewDocument) -> Result<Vec<u8>, DocxError> {
             }
             Block::OfficeText { text } => {
                 body_parts.extend(
-                    office_paragraphs(text)
+                    document::paragraphs(text)
                         .into_iter()
                         .map(|para| Part::P(Box::new(body(&[Span::plain(para)], "")))),
                 );
@@ -556,26 +557,95 @@ fn body(spans: &[Span], prefix: &str) -> Paragraph {
     p
 }
 
-/// The office's text: paragraphs at blank lines; a single line break inside a paragraph is
-/// taken as the wrap of the office's editor and joined with a space, as Markdown would.
-fn office_paragraphs(text: &str) -> Vec<String> {
-    let mut paras = Vec::new();
-    let mut cur: Vec<&str> = Vec::new();
-    for l in text.lines() {
-        let l = l.trim();
-        if l.is_empty() {
-            if !cur.is_empty() {
-                paras.push(cur.join(" "));
-                cur.clear();
+/// Twips a cell at the table's 12 pt needs for `word`, which cannot wrap: the word's width
+/// estimated from Times' proportions (narrow letters a third of an em, capitals seven tenths,
+/// most others half; bold a little wider), 5% to spare, and the cell's margins (108 twips a
+/// side). An estimate, so it errs wide.
+fn unbreakable(word: &str, bold: bool) -> i32 {
+    let ems: f64 = word
+        .chars()
+        .map(|c| {
+            // The base letter: "ị" is as wide as "i".
+            let base = c.nfd().next().unwrap_or(c);
+            match base {
+                'i' | 'j' | 'l' | 't' | 'f' | 'r' | 'I' | '/' | '.' | ',' | ':' | ';' | '\''
+                | '(' | ')' | '[' | ']' | '!' | '|' => 0.34,
+                'm' | 'w' | 'M' | 'W' | '%' | '@' => 0.9,
+                c if c.is_uppercase() => 0.72,
+                _ => 0.5,
             }
-        } else {
-            cur.push(l);
+        })
+        .sum();
+    let ems = if bold { ems * 1.08 } else { ems };
+    let pt = ems * (TABLE as f64 / 2.0) * 1.05;
+    216 + (pt * 20.0).ceil().min(f64::from(TEXT_W)) as i32
+}
+
+/// The columns' widths: the text width shared by the relative widths, except that a column
+/// too narrow for its longest word ("15/9/2015", "84,4%") gets what that word needs and the
+/// others share the rest — a fixed-layout table otherwise breaks such words in the middle.
+/// Words longer than a third of the width do not count (they must wrap anyway); when the
+/// words cannot all fit, the relative widths stand.
+fn column_widths(t: &DocTable) -> Vec<i32> {
+    let weights: Vec<u16> = t.columns.iter().map(|c| c.width).collect();
+    let words = |text: &str, bold: bool| {
+        text.split(|c: char| c.is_whitespace() || c == '-' || c == '–')
+            .map(|w| unbreakable(w, bold))
+            .max()
+            .unwrap_or(0)
+    };
+    let need: Vec<i32> = (0..weights.len())
+        .map(|i| {
+            let body = t
+                .rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .map(|x| words(x, false));
+            body.chain([words(&t.columns[i].header, true)])
+                .max()
+                .unwrap_or(0)
+        })
+        .map(|w| if w > TEXT_W / 3 { 0 } else { w })
+        .collect();
+    if need.iter().sum::<i32>() > TEXT_W {
+        return share(TEXT_W, &weights);
+    }
+    // Pin the columns that fall short at what they need and share the rest among the
+    // others, until no other falls short; each pass pins at least one, so this ends.
+    let mut pinned = vec![false; weights.len()];
+    loop {
+        let left = TEXT_W
+            - need
+                .iter()
+                .zip(&pinned)
+                .filter(|(_, p)| **p)
+                .map(|(n, _)| n)
+                .sum::<i32>();
+        let free: Vec<usize> = (0..weights.len()).filter(|i| !pinned[*i]).collect();
+        let free_weights: Vec<u16> = free.iter().map(|i| weights[*i]).collect();
+        let shared = share(left, &free_weights);
+        let mut widths = need.clone();
+        for (i, w) in free.iter().zip(&shared) {
+            widths[*i] = *w;
+        }
+        let short: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|i| widths[*i] < need[*i])
+            .collect();
+        if short.is_empty() {
+            if free.is_empty() {
+                // Every column pinned: what is left goes to the last.
+                if let Some(last) = widths.last_mut() {
+                    *last += left;
+                }
+            }
+            return widths;
+        }
+        for i in short {
+            pinned[i] = true;
         }
     }
-    if !cur.is_empty() {
-        paras.push(cur.join(" "));
-    }
-    paras
 }
 
 /// Shares `total` twips among columns in proportion to their relative widths; the last
@@ -627,8 +697,17 @@ fn table_cell(text: &str, width: i32, align: AlignmentType, bold: bool) -> Table
 }
 
 fn data_table(t: &DocTable, index: usize) -> Result<Table, DocxError> {
-    let weights: Vec<u16> = t.columns.iter().map(|c| c.width).collect();
-    let widths = share(TEXT_W, &weights);
+    for (i, row) in t.rows.iter().enumerate() {
+        if row.len() != t.columns.len() {
+            return Err(DocxError::Table {
+                index,
+                row: i + 1,
+                cells: row.len(),
+                columns: t.columns.len(),
+            });
+        }
+    }
+    let widths = column_widths(t);
     let header = TableRow::new(
         t.columns
             .iter()
@@ -641,22 +720,18 @@ fn data_table(t: &DocTable, index: usize) -> Result<Table, DocxError> {
     .row_height(HEADER_MARK)
     .height_rule(HeightRule::AtLeast);
     let mut rows = vec![header];
-    for (i, row) in t.rows.iter().enumerate() {
-        if row.len() != t.columns.len() {
-            return Err(DocxError::Table {
-                index,
-                row: i + 1,
-                cells: row.len(),
-                columns: t.columns.len(),
-            });
-        }
-        rows.push(TableRow::new(
-            row.iter()
-                .zip(&t.columns)
-                .zip(&widths)
-                .map(|((text, c), w)| table_cell(text, *w, cell_align(c.align), false))
-                .collect(),
-        ));
+    for row in &t.rows {
+        rows.push(
+            TableRow::new(
+                row.iter()
+                    .zip(&t.columns)
+                    .zip(&widths)
+                    .map(|((text, c), w)| table_cell(text, *w, cell_align(c.align), false))
+                    .collect(),
+            )
+            // A row read across a page break is easily misread: rows move whole.
+            .cant_split(),
+        );
     }
     let single = |pos| {
         TableBorder::new(pos)

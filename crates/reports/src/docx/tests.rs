@@ -170,6 +170,30 @@ fn sample(layout: Layout, lang: Lang) -> ReviewDocument {
     }
 }
 
+/// The demo's review (Lục Ngạn at its mid-term meeting, 25/6/2018) as `document::build` makes
+/// it, as the command line and the web app will render it.
+fn demo(lang: Lang) -> ReviewDocument {
+    use chitieu_domain::review::{self, ReviewOptions};
+    use chitieu_domain::status::StatusOptions;
+    let bundle = include_str!("../../../../demo/luc-ngan-2018.toml");
+    let ds = chitieu_io::parse_bundle(bundle, "demo/luc-ngan-2018.toml")
+        .unwrap()
+        .dataset;
+    let as_of = NaiveDate::from_ymd_opt(2018, 6, 25).unwrap();
+    let rollups = StatusOptions {
+        as_of,
+        include_unapproved: false,
+    }
+    .rollups(&ds);
+    let opts = ReviewOptions {
+        unit: "luc-ngan",
+        as_of,
+        include_unapproved: false,
+    };
+    let r = review::build_with(&ds, &rollups, opts).unwrap();
+    document::build(lang, &ds, &rollups, &r, None)
+}
+
 fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut parts = BTreeMap::new();
@@ -490,13 +514,12 @@ fn the_defaults_are_times_new_roman_14_pt_in_the_documents_language() {
 /// The heading block's two columns, each the paragraphs of its cells from top to bottom;
 /// checks that the number and the place-date line share the last row, so they stand side by
 /// side.
-fn columns(lh: &Tbl) -> (Vec<Para>, Vec<Para>) {
+fn columns(lh: &Tbl, l: &Letterhead) -> (Vec<Para>, Vec<Para>) {
     let last = lh.rows.last().expect("rows");
     let texts: Vec<Vec<&str>> = last.cells.iter().map(|c| cell_texts(c)).collect();
-    assert_eq!(texts.len(), 2, "two columns");
-    assert!(
-        texts[0][0].starts_with("Số") && texts[1][0].contains("ngày"),
-        "{texts:?}"
+    assert_eq!(
+        texts,
+        [[nfc(&l.number).as_str()], [nfc(&l.place_date).as_str()]]
     );
     let column = |i: usize| lh.rows.iter().flat_map(|r| r.cells[i].clone()).collect();
     (column(0), column(1))
@@ -504,7 +527,8 @@ fn columns(lh: &Tbl) -> (Vec<Para>, Vec<Para>) {
 
 #[test]
 fn the_party_heading_block_follows_36_hd_vptw() {
-    let items = body_items(&document_xml(&sample(Layout::Party, Lang::Vi)));
+    let doc = sample(Layout::Party, Lang::Vi);
+    let items = body_items(&document_xml(&doc));
     let Item::T(lh) = &items[0] else {
         panic!("the document begins with the heading block: {:?}", items[0]);
     };
@@ -518,7 +542,7 @@ fn the_party_heading_block_follows_36_hd_vptw() {
         lh.grid[0] < lh.grid[1],
         "the issuer's column is the narrower"
     );
-    let (left, right) = &columns(lh);
+    let (left, right) = &columns(lh, &doc.letterhead);
     assert_eq!(
         cell_texts(left),
         [
@@ -558,11 +582,12 @@ fn the_party_heading_block_follows_36_hd_vptw() {
 
 #[test]
 fn the_state_heading_block_follows_decree_30() {
-    let items = body_items(&document_xml(&sample(Layout::State, Lang::Vi)));
+    let doc = sample(Layout::State, Lang::Vi);
+    let items = body_items(&document_xml(&doc));
     let Item::T(lh) = &items[0] else {
         panic!("heading block first")
     };
-    let (left, right) = &columns(lh);
+    let (left, right) = &columns(lh, &doc.letterhead);
     assert_eq!(
         cell_texts(left),
         ["ỦY BAN NHÂN DÂN HUYỆN LỤC NGẠN", "Số:      /BC-UBND"]
@@ -922,6 +947,75 @@ fn bad_input_is_an_error_not_a_panic() {
     render(&doc).unwrap();
 }
 
+#[test]
+fn the_demo_review_renders_every_table_row_and_chart() {
+    for lang in [Lang::Vi, Lang::En] {
+        let doc = demo(lang);
+        let parts = unzip(&render(&doc).unwrap());
+        let items = body_items(&part(&parts, "word/document.xml"));
+        // Every table of the document, row by row and cell by cell, in order.
+        let want: Vec<&DocTable> = doc
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table { table } if !table.columns.is_empty() => Some(table),
+                _ => None,
+            })
+            .collect();
+        assert!(!want.is_empty(), "the demo has tables");
+        let got: Vec<&Tbl> = tables(&items)
+            .into_iter()
+            .filter(|t| t.rows.first().is_some_and(|r| r.header))
+            .collect();
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(&want) {
+            let header: Vec<String> = w.columns.iter().map(|c| nfc(&c.header)).collect();
+            let cells = |r: &Row| -> Vec<String> {
+                r.cells
+                    .iter()
+                    .map(|c| c.iter().map(|p| p.text.clone()).collect())
+                    .collect()
+            };
+            assert_eq!(cells(&g.rows[0]), header);
+            assert_eq!(g.rows.len(), w.rows.len() + 1);
+            for (gr, wr) in g.rows[1..].iter().zip(&w.rows) {
+                let wr: Vec<String> = wr.iter().map(|c| nfc(c)).collect();
+                assert_eq!(cells(gr), wr);
+            }
+        }
+        // A picture for each chart, and the letterhead's and closing's texts.
+        let charts = doc
+            .blocks
+            .iter()
+            .filter(|b| matches!(b, Block::Chart { .. }))
+            .count();
+        let media = parts
+            .keys()
+            .filter(|k| k.starts_with("word/media/") && k.ends_with(".png"))
+            .count();
+        assert_eq!(media, charts);
+        let Item::T(lh) = &items[0] else {
+            panic!("heading block first")
+        };
+        let (left, right) = columns(lh, &doc.letterhead);
+        let texts = |c: &[Para]| -> Vec<String> {
+            c.iter()
+                .filter(|p| !p.text.is_empty())
+                .map(|p| p.text.clone())
+                .collect()
+        };
+        assert!(texts(&left).contains(&upper(&doc.letterhead.issuer)));
+        for n in &doc.letterhead.national {
+            assert!(texts(&right).contains(&nfc(n)), "{n}");
+        }
+        find(&items, &nfc(&doc.kind));
+    }
+}
+
+fn words(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn on_path(program: &str) -> Option<std::path::PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
@@ -946,11 +1040,16 @@ fn libreoffice_converts_it_and_the_text_comes_through() {
         None => dir.path().to_path_buf(),
     };
     std::fs::create_dir_all(&out).unwrap();
-    let files: Vec<_> = [("party", Layout::Party), ("state", Layout::State)]
-        .into_iter()
-        .map(|(name, layout)| {
+    let docs = [
+        ("party", sample(Layout::Party, Lang::Vi)),
+        ("state", sample(Layout::State, Lang::Vi)),
+        ("demo", demo(Lang::Vi)),
+    ];
+    let files: Vec<_> = docs
+        .iter()
+        .map(|(name, doc)| {
             let path = out.join(format!("review-{name}.docx"));
-            std::fs::write(&path, render(&sample(layout, Lang::Vi)).unwrap()).unwrap();
+            std::fs::write(&path, render(doc).unwrap()).unwrap();
             path
         })
         .collect();
@@ -973,10 +1072,7 @@ fn libreoffice_converts_it_and_the_text_comes_through() {
         );
         return;
     };
-    for (file, national) in files.iter().zip([
-        "ĐẢNG CỘNG SẢN VIỆT NAM",
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-    ]) {
+    for (file, (_, doc)) in files.iter().zip(&docs) {
         let pdf = file.with_extension("pdf");
         let len = std::fs::metadata(&pdf).map(|m| m.len()).unwrap_or(0);
         assert!(
@@ -991,22 +1087,49 @@ fn libreoffice_converts_it_and_the_text_comes_through() {
             .output()
             .unwrap();
         assert!(text.status.success(), "pdftotext: {text:?}");
-        let text = String::from_utf8(text.stdout).unwrap();
-        for want in [
-            national,
-            "Nơi nhận",
-            "BÁO CÁO",
-            "Sơ kết giữa nhiệm kỳ thực hiện Nghị quyết",
-            "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU",
-            "Tăng trưởng kinh tế",
-            "Biểu đồ 1. Tỷ lệ che phủ rừng",
-            "Lục Ngạn, ngày 25 tháng 6 năm 2018",
-        ] {
+        // Lines joined: a header may wrap between words, never inside one.
+        let text = words(&String::from_utf8(text.stdout).unwrap());
+        let mut want = vec![
+            doc.letterhead.national[0].clone(),
+            doc.letterhead.place_date.clone(),
+            doc.kind.clone(),
+            doc.closing.recipients_label.clone(),
+            doc.closing.signer_title.clone(),
+        ];
+        // Every table header cell: short enough not to wrap, and set in table type.
+        for b in &doc.blocks {
+            if let Block::Table { table } = b {
+                want.extend(table.columns.iter().map(|c| c.header.clone()));
+            }
+        }
+        want.retain(|w| w.chars().count() < 40);
+        for w in want.iter().map(|w| words(&nfc(w))) {
             assert!(
-                text.contains(want),
-                "{want:?} not in the PDF of {}:\n{text}",
+                text.contains(&w),
+                "{w:?} not in the PDF of {}:\n{text}",
                 file.display()
             );
         }
+    }
+    // The Vietnamese of the hand-made review, every kind of block.
+    let pdf = files[0].with_extension("pdf");
+    let text = std::process::Command::new(&pdftotext)
+        .args(["-enc", "UTF-8"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    for want in [
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "Nơi nhận:",
+        "Sơ kết giữa nhiệm kỳ thực hiện Nghị quyết",
+        "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU",
+        "Tăng trưởng kinh tế",
+        "Biểu đồ 1. Tỷ lệ che phủ rừng",
+        "Nguyên nhân chủ yếu do thời tiết bất lợi.",
+        "- Lưu Văn phòng Huyện ủy",
+    ] {
+        assert!(text.contains(want), "{want:?} not in the PDF:\n{text}");
     }
 }
