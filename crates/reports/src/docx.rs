@@ -805,10 +805,13 @@ struct Png {
 /// Draws the SVG at `CHART_SCALE` times the pixels of its printed size at 96 dpi, on white
 /// (a transparent PNG prints black in some viewers).
 fn rasterise(svg: &str, w_pt: f64, h_pt: f64) -> Result<Png, String> {
-    let (db, family) = chart_fonts();
+    rasterise_with(svg, w_pt, h_pt, chart_fonts())
+}
+
+fn rasterise_with(svg: &str, w_pt: f64, h_pt: f64, fonts: &ChartFonts) -> Result<Png, String> {
     let opts = usvg::Options {
-        font_family: family.to_string(),
-        fontdb: db.clone(),
+        font_family: fonts.family.clone(),
+        fontdb: fonts.db.clone(),
         ..usvg::Options::default()
     };
     let tree = usvg::Tree::from_str(svg, &opts).map_err(|e| format!("not a valid SVG: {e}"))?;
@@ -833,17 +836,30 @@ fn rasterise(svg: &str, w_pt: f64, h_pt: f64) -> Result<Png, String> {
     })
 }
 
-/// Fonts embedded in the binary, for chart labels on a machine with none installed.
-/// Empty until the PDF renderer's Liberation Serif lands under `crates/reports/fonts/`.
-const EMBEDDED_FONTS: &[&[u8]] = &[];
+/// Liberation Serif (Times New Roman's metrics, every Vietnamese letter), compiled in so chart
+/// labels are drawn on a machine without fonts: the files the PDF review embeds
+/// (`fonts/README.md`). Charts set no italic.
+// When `pdf.rs` lands, its `pdf::REGULAR` and `pdf::BOLD` are these same files: use those, so
+// the binary is sure to hold them once.
+const EMBEDDED_FONTS: [&[u8]; 2] = [
+    include_bytes!("../fonts/LiberationSerif-Regular.ttf"),
+    include_bytes!("../fonts/LiberationSerif-Bold.ttf"),
+];
 
-/// The fonts chart labels are set in, loaded once: the system's, then the embedded ones; and
-/// the family to ask for — the report's own face where installed, else one with its metrics.
-fn chart_fonts() -> &'static (Arc<usvg::fontdb::Database>, String) {
-    static FONTS: OnceLock<(Arc<usvg::fontdb::Database>, String)> = OnceLock::new();
-    FONTS.get_or_init(|| {
+/// The fonts chart labels are set in, and the family to ask for.
+struct ChartFonts {
+    db: Arc<usvg::fontdb::Database>,
+    family: String,
+}
+
+impl ChartFonts {
+    /// The system's fonts when `system`, then the embedded ones; the family is the report's
+    /// own face where installed, else Liberation Serif.
+    fn load(system: bool) -> ChartFonts {
         let mut db = usvg::fontdb::Database::new();
-        db.load_system_fonts();
+        if system {
+            db.load_system_fonts();
+        }
         for data in EMBEDDED_FONTS {
             db.load_font_data(data.to_vec());
         }
@@ -851,28 +867,22 @@ fn chart_fonts() -> &'static (Arc<usvg::fontdb::Database>, String) {
             db.faces()
                 .any(|f| f.families.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)))
         };
-        let family = [
-            FONT,
-            "Liberation Serif",
-            "Tinos",
-            "DejaVu Serif",
-            "Noto Serif",
-        ]
-        .into_iter()
-        .find(|f| has(f))
-        .map(str::to_string)
-        .or_else(|| {
-            db.faces()
-                .next()
-                .and_then(|f| f.families.first().map(|(n, _)| n.clone()))
-        })
-        .unwrap_or_else(|| FONT.to_string());
+        let family = if has(FONT) { FONT } else { "Liberation Serif" }.to_string();
         // usvg falls back to the serif family; fontdb's default for it is Times New Roman,
         // which Linux machines rarely have.
         db.set_serif_family(family.clone());
         db.set_sans_serif_family(family.clone());
-        (Arc::new(db), family)
-    })
+        ChartFonts {
+            db: Arc::new(db),
+            family,
+        }
+    }
+}
+
+/// Loaded once: reading the system's fonts takes a moment.
+fn chart_fonts() -> &'static ChartFonts {
+    static FONTS: OnceLock<ChartFonts> = OnceLock::new();
+    FONTS.get_or_init(|| ChartFonts::load(true))
 }
 
 fn closing(c: &Closing) -> Table {

@@ -730,6 +730,42 @@ fn tables_have_single_borders_a_repeated_bold_header_and_shared_widths() {
 }
 
 #[test]
+fn columns_hold_their_longest_word_and_share_the_rest() {
+    let col = |header: &str, width| Column {
+        header: header.into(),
+        width,
+        align: Align::Left,
+    };
+    let table = |rows: Vec<Vec<String>>| DocTable {
+        columns: vec![col("Ngày", 1), col("Trích yếu", 8), col("Tỷ lệ", 1)],
+        rows,
+    };
+    // Short words: the relative widths, exactly.
+    let short = table(vec![vec!["a".into(), "b".into(), "c".into()]]);
+    assert_eq!(column_widths(&short), share(TEXT_W, &[1, 8, 1]));
+    // A date and a percentage widen their columns; the text column gives the room.
+    let long = table(vec![vec![
+        "20/11/2015".into(),
+        "Nghị quyết về quản lý, bảo vệ và phát triển rừng".into(),
+        "100,0%".into(),
+    ]]);
+    let w = column_widths(&long);
+    assert_eq!(w.iter().sum::<i32>(), TEXT_W);
+    assert!(
+        w[0] >= unbreakable("20/11/2015", false) && w[0] > TEXT_W / 10,
+        "{w:?}"
+    );
+    assert!(w[2] >= unbreakable("100,0%", false), "{w:?}");
+    assert!(w[1] > TEXT_W / 2, "{w:?}");
+    // Words that cannot all fit: the relative widths stand.
+    let huge = DocTable {
+        columns: (0..12).map(|_| col("x", 1)).collect(),
+        rows: vec![(0..12).map(|_| "1.234.567.890".to_string()).collect()],
+    };
+    assert_eq!(column_widths(&huge), share(TEXT_W, &[1; 12]));
+}
+
+#[test]
 fn a_chart_is_an_inline_png_at_twice_its_printed_pixels_with_its_caption() {
     let parts = unzip(&render(&sample(Layout::State, Lang::Vi)).unwrap());
     let media: Vec<_> = parts
@@ -785,13 +821,23 @@ fn a_chart_is_an_inline_png_at_twice_its_printed_pixels_with_its_caption() {
 }
 
 #[test]
-fn chart_labels_are_drawn() {
-    // A chart whose only ink is its text: some pixels must not be white.
-    let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 40"><text x="4" y="30" font-size="24">Mục tiêu 2020</text></svg>"#;
-    let png = rasterise(svg, 200.0, 40.0).unwrap();
-    let pixmap = tiny_skia::Pixmap::decode_png(&png.bytes).unwrap();
-    let inked = pixmap.pixels().iter().filter(|p| p.red() < 128).count();
-    assert!(inked > 100, "{inked} dark pixels: no font drew the label");
+fn chart_labels_are_drawn_with_or_without_system_fonts() {
+    // A chart whose only ink is its text, in the family chart.rs leaves unset and in one no
+    // machine has: some pixels must not be white.
+    let svgs = [
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 40"><text x="4" y="30" font-size="24">Mục tiêu 2020</text></svg>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 40"><text x="4" y="30" font-size="24" font-family="No Such Face">Mục tiêu 2020</text></svg>"#,
+    ];
+    let bare = ChartFonts::load(false);
+    assert_eq!(bare.family, "Liberation Serif");
+    for fonts in [chart_fonts(), &bare] {
+        for svg in svgs {
+            let png = rasterise_with(svg, 200.0, 40.0, fonts).unwrap();
+            let pixmap = tiny_skia::Pixmap::decode_png(&png.bytes).unwrap();
+            let inked = pixmap.pixels().iter().filter(|p| p.red() < 128).count();
+            assert!(inked > 100, "{inked} dark pixels: no font drew {svg}");
+        }
+    }
 }
 
 #[test]
