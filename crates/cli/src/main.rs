@@ -222,6 +222,8 @@ enum ReviewFormat {
     Press,
     /// The review as one self-contained HTML file, to mail, open offline or print.
     Html,
+    /// The review as a Word document laid out as a Vietnamese report (needs --out FILE.docx).
+    Docx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -407,7 +409,35 @@ async fn review_text(
                 ReviewFormat::Md => markdown::review_in_terms(lang, &r, &ds.terms),
                 ReviewFormat::Press => press::summary(lang, &r, &ds.terms),
                 ReviewFormat::Html => chitieu_reports::html::review(lang, &r, &ds.terms),
+                ReviewFormat::Docx => bail!("--format docx is written by review_docx"),
             })
+        },
+    )
+    .await
+}
+
+/// The review as a Word file: the report `document::build` makes, with the office's own text
+/// when it saved one for this unit and date.
+async fn review_docx(
+    store: &dyn Store,
+    lang: Lang,
+    unit: &str,
+    opts: StatusOptions,
+) -> Result<Vec<u8>> {
+    let text = store.review_text(unit, opts.as_of).await?;
+    judged(
+        store,
+        opts,
+        |ds| Scope::of_review(ds, unit, opts.as_of),
+        |ds, rollups| {
+            let ropts = ReviewOptions {
+                unit,
+                as_of: opts.as_of,
+                include_unapproved: opts.include_unapproved,
+            };
+            let r = review::build_with(ds, rollups, ropts)?;
+            let doc = chitieu_reports::document::build(lang, ds, rollups, &r, text.as_ref());
+            chitieu_reports::docx::render(&doc).context("cannot make the Word file")
         },
     )
     .await
@@ -634,9 +664,22 @@ async fn run(cli: Cli) -> Result<()> {
             include_unapproved,
             out,
         } => {
+            if matches!(format, ReviewFormat::Docx) && out.is_none() {
+                bail!("--format docx writes a Word file: give --out FILE.docx");
+            }
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let as_of = as_of.unwrap_or_else(today);
+            if let (ReviewFormat::Docx, Some(path)) = (format, &out) {
+                let opts = StatusOptions {
+                    as_of,
+                    include_unapproved,
+                };
+                let bytes = review_docx(store.as_ref(), lang, &unit, opts).await?;
+                std::fs::write(path, bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                return Ok(());
+            }
             write_out(
                 out.as_deref(),
                 &review_text(

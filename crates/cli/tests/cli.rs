@@ -721,3 +721,35 @@ fn status_as_an_excel_workbook() {
     let err = env.fails(&[&args[..], &["--format", "xlsx"]].concat());
     assert!(err.contains("--out"), "{err}");
 }
+
+/// `review --format docx` writes a Word file of the demo's review: a zip whose document holds
+/// the party heading block, the unit's name and the recipients; without `--out` it refuses.
+#[test]
+fn review_as_a_word_document() {
+    use std::io::Read;
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let args = ["review", "--unit", "luc-ngan", "--as-of", "2018-06-25"];
+    let file = env.path("review.docx");
+    env.ok(&[
+        &args[..],
+        &["--format", "docx", "--out", file.to_str().unwrap()],
+    ]
+    .concat());
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&file).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    for want in [
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "HUYỆN ỦY LỤC NGẠN",
+        "BÁO CÁO",
+        "Nơi nhận:",
+    ] {
+        assert!(xml.contains(want), "{want} not in the document");
+    }
+    let err = env.fails(&[&args[..], &["--format", "docx"]].concat());
+    assert!(err.contains("--out"), "{err}");
+}
