@@ -194,6 +194,31 @@ fn demo(lang: Lang) -> ReviewDocument {
     document::build(lang, &ds, &rollups, &r, None)
 }
 
+/// A review whose one table runs over several pages.
+fn long_table() -> ReviewDocument {
+    let mut doc = sample(Layout::State, Lang::Vi);
+    doc.blocks = vec![Block::Table {
+        table: DocTable {
+            columns: vec![
+                Column {
+                    header: "Mã chỉ tiêu".into(),
+                    width: 1,
+                    align: Align::Center,
+                },
+                Column {
+                    header: "Tên".into(),
+                    width: 4,
+                    align: Align::Left,
+                },
+            ],
+            rows: (1..=60)
+                .map(|i| vec![format!("CT{i:02}"), format!("Chỉ tiêu số {i}")])
+                .collect(),
+        },
+    }];
+    doc
+}
+
 fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut parts = BTreeMap::new();
@@ -1090,6 +1115,7 @@ fn libreoffice_converts_it_and_the_text_comes_through() {
         ("party", sample(Layout::Party, Lang::Vi)),
         ("state", sample(Layout::State, Lang::Vi)),
         ("demo", demo(Lang::Vi)),
+        ("long", long_table()),
     ];
     let files: Vec<_> = docs
         .iter()
@@ -1157,6 +1183,19 @@ fn libreoffice_converts_it_and_the_text_comes_through() {
             );
         }
     }
+    // A table longer than a page: its header row is printed again at the top of the next.
+    let page2 = std::process::Command::new(&pdftotext)
+        .args(["-enc", "UTF-8", "-f", "2", "-l", "2"])
+        .arg(files[3].with_extension("pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let page2 = words(&String::from_utf8(page2.stdout).unwrap());
+    assert!(
+        page2.contains("Mã chỉ tiêu"),
+        "no header on page 2: {page2}"
+    );
+    assert!(page2.contains("Chỉ tiêu số 60"), "{page2}");
     // The Vietnamese of the hand-made review, every kind of block.
     let pdf = files[0].with_extension("pdf");
     let text = std::process::Command::new(&pdftotext)
