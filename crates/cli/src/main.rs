@@ -1,6 +1,7 @@
 //! The `chitieu` command line: the edge where files, the database and the terminal meet the
 //! domain. Errors become one line on standard error and a non-zero exit code.
 
+mod exchange;
 mod hierarchy;
 mod synthetic;
 
@@ -14,7 +15,7 @@ use chitieu_domain::rollup::Rollups;
 use chitieu_domain::status::StatusOptions;
 use chitieu_domain::version::FigureFilter;
 use chitieu_domain::Dataset;
-use chitieu_reports::{json, markdown, press, Lang};
+use chitieu_reports::{document, json, markdown, press, Lang};
 use chitieu_store::in_force::{judge, InForce};
 use chitieu_store::{Store, StoreError};
 use chrono::NaiveDate;
@@ -23,6 +24,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// The demo bundle: the Lục Ngạn district's 2018 mid-term review (see `demo/`).
 const DEMO_BUNDLE: &str = include_str!("../../../demo/luc-ngan-2018.toml");
 const DEMO_FILE: &str = "demo/luc-ngan-2018.toml";
+const DEMO_TEXT: &str = include_str!("../../../demo/luc-ngan-2018-review-text.toml");
+const DEMO_TEXT_FILE: &str = "demo/luc-ngan-2018-review-text.toml";
 const DEMO_UNIT: &str = "luc-ngan";
 const DEMO_DATE: &str = "2018-06-25";
 
@@ -78,18 +81,32 @@ enum Command {
         port: u16,
     },
     /// Import a resolution bundle (.toml) or observations (.csv) in one transaction.
+    ///
+    /// With --format and --mapping, the figures of a neighbouring system: a DHIS2 data value
+    /// set (JSON or CSV) or an SDMX-CSV message (docs/exchange.md).
     Import {
         /// The file: FILE.toml (bundle, see docs/bundle.md) or FILE.csv
-        /// (unit,indicator,period,value,standing,source).
+        /// (unit,indicator,period,value,standing,source); with --format, a file of that format.
         file: PathBuf,
+        /// Read FILE as this format instead of by its extension.
+        #[arg(long, value_enum, requires = "mapping")]
+        format: Option<exchange::Format>,
+        /// The mapping from the format's codes to chitieu's ids (docs/exchange.md).
+        #[arg(long, requires = "format")]
+        mapping: Option<PathBuf>,
     },
-    /// Export the whole database as one bundle (or the observations as CSV).
+    /// Export the whole database as one bundle (or the observations as CSV, or the figures
+    /// for a neighbouring system: DHIS2 JSON or CSV, SDMX-CSV, with --mapping).
     Export {
         /// Write here instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = ExportFormat::Toml)]
         format: ExportFormat,
+        /// For dhis2-json, dhis2-csv and sdmx-csv: the mapping from chitieu's ids to the
+        /// format's codes (docs/exchange.md).
+        #[arg(long)]
+        mapping: Option<PathBuf>,
     },
     /// The status of each target of a resolution at a date, under the version in force and
     /// the original one.
@@ -210,6 +227,34 @@ enum Command {
     /// To load it into a database: `chitieu import OUT/bundle.toml`, then
     /// `chitieu import OUT/observations.csv`; or `chitieu gen --import` straight into it.
     Gen(synthetic::GenArgs),
+    /// The office's own text for a review — causes, directions, the document's number,
+    /// recipients, who signs — kept with it and printed in sections II and IV and the
+    /// closing (docs/review-text.md).
+    #[command(subcommand)]
+    ReviewText(ReviewTextCommand),
+}
+
+#[derive(Subcommand)]
+enum ReviewTextCommand {
+    /// Print the text saved for a review as TOML (edit it and `set` it back).
+    Show {
+        /// Unit id (e.g. luc-ngan).
+        #[arg(long)]
+        unit: String,
+        /// Date of the review (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        as_of: NaiveDate,
+    },
+    /// Save the text in FILE.toml (its `unit` and `as_of` say which review), replacing the
+    /// one saved for that review.
+    Set { file: PathBuf },
+    /// Remove the text saved for a review.
+    Clear {
+        #[arg(long)]
+        unit: String,
+        #[arg(long, value_parser = parse_date)]
+        as_of: NaiveDate,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -244,6 +289,12 @@ enum StatusTableFormat {
 enum ExportFormat {
     Toml,
     Csv,
+    /// A DHIS2 data value set in JSON (needs --mapping).
+    Dhis2Json,
+    /// A DHIS2 data value set in CSV (needs --mapping).
+    Dhis2Csv,
+    /// An SDMX-CSV data message (needs --mapping).
+    SdmxCsv,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -311,13 +362,16 @@ fn default_db() -> Result<String> {
         .into_owned())
 }
 
-fn write_out(out: Option<&Path>, text: &str) -> Result<()> {
+fn write_out(out: Option<&Path>, text: impl AsRef<[u8]>) -> Result<()> {
+    let bytes = text.as_ref();
     match out {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        Some(p) => {
+            std::fs::write(p, bytes).with_context(|| format!("cannot write {}", p.display()))
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
-                .write_all(text.as_bytes())
+                .write_all(bytes)
                 .context("cannot write to standard output")?;
             Ok(())
         }
@@ -374,18 +428,20 @@ async fn judged<T>(
     judge(store, opts.filter(), opts.as_of, scope, f).await?
 }
 
-async fn review_text(
+/// The review of `unit` at `as_of` in `format`, with the office's text saved for it.
+async fn review_output(
     store: &dyn Store,
     lang: Lang,
     unit: &str,
     as_of: NaiveDate,
     include_unapproved: bool,
     format: ReviewFormat,
-) -> Result<String> {
+) -> Result<Vec<u8>> {
     let opts = StatusOptions {
         as_of,
         include_unapproved,
     };
+    let text = store.review_text(unit, as_of).await?;
     judged(
         store,
         opts,
@@ -400,44 +456,20 @@ async fn review_text(
                     include_unapproved,
                 },
             )?;
+            let doc = || document::build(lang, ds, rollups, &r, text.as_ref());
             Ok(match format {
                 ReviewFormat::Json => {
                     let mut s = serde_json::to_string_pretty(&json::review(&r))?;
                     s.push('\n');
-                    s
+                    s.into_bytes()
                 }
-                ReviewFormat::Md => markdown::review_in_terms(lang, &r, &ds.terms),
-                ReviewFormat::Press => press::summary(lang, &r, &ds.terms),
-                ReviewFormat::Html => chitieu_reports::html::review(lang, &r, &ds.terms),
-                ReviewFormat::Docx => bail!("--format docx is written by review_docx"),
+                ReviewFormat::Md => document::markdown(&doc()).into_bytes(),
+                ReviewFormat::Press => press::summary(lang, &r, &ds.terms).into_bytes(),
+                ReviewFormat::Html => chitieu_reports::html::review(&doc()).into_bytes(),
+                ReviewFormat::Docx => {
+                    chitieu_reports::docx::render(&doc()).context("cannot make the Word file")?
+                }
             })
-        },
-    )
-    .await
-}
-
-/// The review as a Word file: the report `document::build` makes, with the office's own text
-/// when it saved one for this unit and date.
-async fn review_docx(
-    store: &dyn Store,
-    lang: Lang,
-    unit: &str,
-    opts: StatusOptions,
-) -> Result<Vec<u8>> {
-    let text = store.review_text(unit, opts.as_of).await?;
-    judged(
-        store,
-        opts,
-        |ds| Scope::of_review(ds, unit, opts.as_of),
-        |ds, rollups| {
-            let ropts = ReviewOptions {
-                unit,
-                as_of: opts.as_of,
-                include_unapproved: opts.include_unapproved,
-            };
-            let r = review::build_with(ds, rollups, ropts)?;
-            let doc = chitieu_reports::document::build(lang, ds, rollups, &r, text.as_ref());
-            chitieu_reports::docx::render(&doc).context("cannot make the Word file")
         },
     )
     .await
@@ -464,6 +496,8 @@ async fn demo_store(db: Option<String>) -> Result<(Box<dyn Store>, String)> {
     };
     let store = open(&db).await?;
     let summary = import_bundle(store.as_ref(), DEMO_BUNDLE, DEMO_FILE).await?;
+    let text = chitieu_io::parse_review_text(DEMO_TEXT, DEMO_TEXT_FILE)?;
+    store.save_review_text(&text).await?;
     eprintln!(
         "chitieu: demo loaded into {db} ({})",
         summary_line(&summary)
@@ -552,7 +586,7 @@ async fn run(cli: Cli) -> Result<()> {
             let as_of = parse_date(DEMO_DATE).map_err(|e| anyhow!(e))?;
             write_out(
                 None,
-                &review_text(store.as_ref(), lang, DEMO_UNIT, as_of, false, format).await?,
+                review_output(store.as_ref(), lang, DEMO_UNIT, as_of, false, format).await?,
             )?;
         }
         Command::Serve { demo, bind, port } => {
@@ -566,9 +600,19 @@ async fn run(cli: Cli) -> Result<()> {
             };
             serve(store, as_of, bind, port).await?;
         }
-        Command::Import { file } => {
+        Command::Import {
+            file,
+            format,
+            mapping,
+        } => {
             let db = db_or_default(cli.db)?;
             let name = file.display().to_string();
+            if let Some(format) = format {
+                let store = open(&db).await?;
+                let s = exchange::import(store.as_ref(), &file, format, mapping.as_deref()).await?;
+                println!("{name}: {}", summary_line(&s));
+                return Ok(());
+            }
             let ext = file
                 .extension()
                 .and_then(|e| e.to_str())
@@ -600,13 +644,21 @@ async fn run(cli: Cli) -> Result<()> {
             };
             println!("{name}: {}", summary_line(&summary));
         }
-        Command::Export { out, format } => {
+        Command::Export {
+            out,
+            format,
+            mapping,
+        } => {
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let ds = store.load().await?;
+            let neighbour = |f| exchange::export(&ds.observations, f, mapping.as_deref());
             let text = match format {
                 ExportFormat::Toml => chitieu_io::bundle_to_toml(&ds),
                 ExportFormat::Csv => chitieu_io::observations_to_csv(&ds.observations),
+                ExportFormat::Dhis2Json => neighbour(exchange::Format::Dhis2Json)?,
+                ExportFormat::Dhis2Csv => neighbour(exchange::Format::Dhis2Csv)?,
+                ExportFormat::SdmxCsv => neighbour(exchange::Format::SdmxCsv)?,
             };
             write_out(out.as_deref(), &text)?;
         }
@@ -670,19 +722,9 @@ async fn run(cli: Cli) -> Result<()> {
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let as_of = as_of.unwrap_or_else(today);
-            if let (ReviewFormat::Docx, Some(path)) = (format, &out) {
-                let opts = StatusOptions {
-                    as_of,
-                    include_unapproved,
-                };
-                let bytes = review_docx(store.as_ref(), lang, &unit, opts).await?;
-                std::fs::write(path, bytes)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                return Ok(());
-            }
             write_out(
                 out.as_deref(),
-                &review_text(
+                review_output(
                     store.as_ref(),
                     lang,
                     &unit,
@@ -784,6 +826,41 @@ async fn run(cli: Cli) -> Result<()> {
             synthetic::import(&args, store.as_ref(), &db).await?;
         }
         Command::Gen(args) => synthetic::run(&args)?,
+        Command::ReviewText(cmd) => {
+            let db = db_or_default(cli.db)?;
+            let store = open(&db).await?;
+            match cmd {
+                ReviewTextCommand::Show { unit, as_of } => {
+                    match store.review_text(&unit, as_of).await? {
+                        Some(t) => write_out(None, chitieu_io::review_text_to_toml(&t))?,
+                        None => {
+                            // A template to fill, so that `show > f.toml; edit; set f.toml`
+                            // works for a review that has no text yet.
+                            let t = chitieu_domain::ReviewText::new(unit.clone(), as_of);
+                            eprintln!("chitieu: no text saved for the review of {unit} at {as_of}");
+                            write_out(None, chitieu_io::review_text_to_toml(&t))?;
+                        }
+                    }
+                }
+                ReviewTextCommand::Set { file } => {
+                    let name = file.display().to_string();
+                    let source = std::fs::read_to_string(&file)
+                        .with_context(|| format!("cannot read {name}"))?;
+                    let text = chitieu_io::parse_review_text(&source, &name)?;
+                    store.save_review_text(&text).await?;
+                    println!(
+                        "{name}: saved the text of the review of {} at {}",
+                        text.unit, text.as_of
+                    );
+                }
+                ReviewTextCommand::Clear { unit, as_of } => {
+                    store
+                        .save_review_text(&chitieu_domain::ReviewText::new(unit.clone(), as_of))
+                        .await?;
+                    println!("removed the text of the review of {unit} at {as_of}");
+                }
+            }
+        }
     }
     Ok(())
 }
