@@ -7,10 +7,10 @@
 //! as SVG and are drawn to PNG here (resvg), because Word and LibreOffice do not reliably show
 //! SVG pictures without a raster fallback.
 //!
-//! docx-rs writes the package; three things it cannot say are patched into its XML parts
-//! after it has written them (see [`finish`]): the header rows repeated on every page
-//! (`w:tblHeader`), the document's language (`w:lang`) and its title and language in the core
-//! properties.
+//! docx-rs writes the package; what it cannot say is patched into its XML parts after it has
+//! written them (see [`finish`]): the header rows repeated on every page (`w:tblHeader`), the
+//! document's language (`w:lang`), its title and language in the core properties, and
+//! paragraph ids numbered per document rather than per process.
 
 use std::io::Cursor;
 use std::sync::{Arc, OnceLock};
