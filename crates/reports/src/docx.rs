@@ -9,8 +9,9 @@
 //!
 //! docx-rs writes the package; what it cannot say is patched into its XML parts after it has
 //! written them (see [`finish`]): the header rows repeated on every page (`w:tblHeader`), the
-//! document's language (`w:lang`), its title and language in the core properties, and
-//! paragraph ids numbered per document rather than per process.
+//! document's language (`w:lang`), its title and language in the core properties, paragraph
+//! ids numbered per document rather than per process, and properties in schema order
+//! (`order.rs`).
 
 use std::io::Cursor;
 use std::sync::{Arc, OnceLock};
@@ -221,6 +222,17 @@ fn finish(docx: Docx, doc: &ReviewDocument) -> Result<Vec<u8>, DocxError> {
         with_lang.as_bytes(),
     );
     xml.doc_props.core = core_properties(doc).into_bytes();
+    // Last, the properties' children in schema order (see `order`); should a part not parse
+    // back, it is kept as docx-rs wrote it.
+    for part in [&mut xml.document, &mut xml.styles]
+        .into_iter()
+        .chain(xml.headers.iter_mut())
+        .chain(xml.footers.iter_mut())
+    {
+        if let Some(ordered) = order::reorder(part) {
+            *part = ordered;
+        }
+    }
     let mut out = Cursor::new(Vec::new());
     xml.pack(&mut out)
         .map_err(|e| DocxError::Package(e.to_string()))?;
@@ -935,5 +947,6 @@ fn closing(c: &Closing) -> Table {
     )
 }
 
+mod order;
 #[cfg(test)]
 mod tests;
