@@ -25,6 +25,10 @@ pub fn routes() -> Router<AppState> {
         .route("/resolutions/{id}/targets/{code}", get(target_page))
         .route("/units/{id}", get(unit_page))
         .route("/units/{id}/review", get(review_page))
+        .route(
+            "/units/{id}/review/text",
+            axum::routing::post(crate::review_text::post_review_text),
+        )
         .route("/units/{id}/documents", get(documents_page))
         .route("/units/{id}/tasks", get(tasks_page))
         .route("/units/{id}/review.md", get(review_markdown))
@@ -53,7 +57,7 @@ pub(crate) fn page(lang: &PageLang, html: Result<String, askama::Error>) -> Resp
 }
 
 /// A file to download: `body` as `mime`, saved under `filename`.
-fn download(body: impl IntoResponse, mime: &'static str, filename: &str) -> Response {
+pub(crate) fn download(body: impl IntoResponse, mime: &'static str, filename: &str) -> Response {
     let mut resp = body.into_response();
     let headers = resp.headers_mut();
     headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static(mime));
@@ -545,32 +549,123 @@ struct ReviewPage {
     id: String,
     as_of: String,
     body: String,
+    /// The office's text as saved, or as typed when the form came back with a problem.
+    text: crate::review_text::TextForm,
+    text_problem: String,
+    text_saved: bool,
+    t: TextLabels,
+}
+
+/// The labels of the office's text form (the review page only).
+struct TextLabels {
+    legend: &'static str,
+    hint: &'static str,
+    number: &'static str,
+    signer: &'static str,
+    signer_title: &'static str,
+    recipients: &'static str,
+    causes: &'static str,
+    directions: &'static str,
+    save: &'static str,
+    saved: &'static str,
+}
+
+fn text_labels(lang: Lang) -> TextLabels {
+    use crate::review_text::field_label as f;
+    match lang {
+        Lang::Vi => TextLabels {
+            legend: "Phần văn phòng soạn",
+            hint: "In vào mục II, mục IV, phần số, nơi nhận và chữ ký của báo cáo. Để trống: bản dự thảo từ số liệu.",
+            number: f(lang, "number"),
+            signer: f(lang, "signer"),
+            signer_title: f(lang, "signer_title"),
+            recipients: "Nơi nhận (mỗi dòng một nơi)",
+            causes: "Nguyên nhân (mục II)",
+            directions: "Phương hướng, nhiệm vụ (mục IV)",
+            save: "Lưu",
+            saved: "Đã lưu phần văn phòng soạn.",
+        },
+        Lang::En => TextLabels {
+            legend: "The office's text",
+            hint: "Printed in sections II and IV, the number, the recipients and the signature. Left blank: the draft from the figures.",
+            number: f(lang, "number"),
+            signer: f(lang, "signer"),
+            signer_title: f(lang, "signer_title"),
+            recipients: "Recipients (one per line)",
+            causes: "Causes (section II)",
+            directions: "Directions (section IV)",
+            save: "Save",
+            saved: "The office's text is saved.",
+        },
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ReviewQuery {
+    as_of: Option<String>,
+    include_unapproved: Option<String>,
+    saved: Option<String>,
 }
 
 async fn review_page(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<AsOf>,
+    Query(q): Query<ReviewQuery>,
     lang: PageLang,
 ) -> Result<Response, ApiError> {
-    let opts = q.options(&state)?;
-    let doc = crate::api::review_document_of(&state, &id, opts, lang.lang).await?;
+    let opts = AsOf {
+        as_of: q.as_of,
+        include_unapproved: q.include_unapproved,
+    }
+    .options(&state)?;
+    let saved = q.saved.as_deref() == Some("text");
+    review_page_with(&state, &id, opts, &lang, None, saved).await
+}
+
+/// The review page; `typed` is the office's text form as posted, with its problem, when the
+/// form comes back.
+pub(crate) async fn review_page_with(
+    state: &AppState,
+    id: &str,
+    opts: chitieu_domain::status::StatusOptions,
+    lang: &PageLang,
+    typed: Option<(crate::review_text::TextForm, String)>,
+    text_saved: bool,
+) -> Result<Response, ApiError> {
+    let doc = crate::api::review_document_of(state, id, opts, lang.lang).await?;
     let Some(doc) = doc.as_ref() else {
-        return Ok(not_found(lang.lang, &id));
+        return Ok(not_found(lang.lang, id));
     };
     let body = chitieu_reports::document::html_body(doc);
     let ds = state.structure().await?;
+    let (text, text_problem) = match typed {
+        Some((form, problem)) => (form, problem),
+        None => {
+            let saved = state.store.review_text(id, opts.as_of).await?;
+            (
+                saved
+                    .as_ref()
+                    .map(crate::review_text::TextForm::of)
+                    .unwrap_or_default(),
+                String::new(),
+            )
+        }
+    };
     let html = ReviewPage {
-        crumbs: crumbs_to(&ds, &id),
+        crumbs: crumbs_to(&ds, id),
         l: labels(lang.lang),
         lang: code(lang.lang),
         other: other(lang.lang),
-        id,
+        id: id.to_string(),
         as_of: opts.as_of.to_string(),
         body,
+        text,
+        text_problem,
+        text_saved,
+        t: text_labels(lang.lang),
     }
     .render();
-    Ok(page(&lang, html))
+    Ok(page(lang, html))
 }
 
 /// The review as a Markdown file to download.

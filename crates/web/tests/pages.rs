@@ -318,8 +318,12 @@ async fn the_documented_request_bodies_are_accepted() {
     let app = spawn_demo().await;
     let doc = json(&format!("{}/api/v1/openapi.json", app.base)).await;
     let client = reqwest::Client::new();
-    for path in ["/observations", "/adjustments"] {
-        let body = &doc["paths"][path]["post"]["requestBody"]["content"]["application/json"];
+    for (path, method) in [
+        ("/observations", "post"),
+        ("/adjustments", "post"),
+        ("/units/{id}/review-text", "put"),
+    ] {
+        let body = &doc["paths"][path][method]["requestBody"]["content"]["application/json"];
         let reference = body["schema"]["$ref"].as_str().unwrap();
         let name = reference.rsplit('/').next().unwrap();
         let schema = &doc["components"]["schemas"][name];
@@ -330,8 +334,12 @@ async fn the_documented_request_bodies_are_accepted() {
         for key in example.as_object().unwrap().keys() {
             assert!(schema["properties"][key].is_object(), "{path}: {key}");
         }
-        let r = client
-            .post(format!("{}/api/v1{path}", app.base))
+        let url = format!("{}/api/v1{}", app.base, path.replace("{id}", "luc-ngan"));
+        let request = match method {
+            "put" => client.put(url),
+            _ => client.post(url),
+        };
+        let r = request
             .json(example)
             .send()
             .await
