@@ -295,12 +295,15 @@ enum ReviewFormat {
     /// The review's tables as an Excel workbook (needs --out): targets, documents, tasks,
     /// adjustments and shortfalls, a sheet each, numbers as numbers.
     Xlsx,
+    /// The review as a Word document laid out as a Vietnamese report (needs --out or a
+    /// redirected standard output).
+    Docx,
 }
 
 impl ReviewFormat {
     /// Formats that are files for a program (a workbook, a document), not text to read.
     fn is_binary(self) -> bool {
-        matches!(self, ReviewFormat::Xlsx)
+        matches!(self, ReviewFormat::Xlsx | ReviewFormat::Docx)
     }
 
     fn extension(self) -> &'static str {
@@ -310,6 +313,7 @@ impl ReviewFormat {
             ReviewFormat::Press => "txt",
             ReviewFormat::Html => "html",
             ReviewFormat::Xlsx => "xlsx",
+            ReviewFormat::Docx => "docx",
         }
     }
 }
@@ -541,6 +545,9 @@ async fn review_output(
                 ReviewFormat::Html => chitieu_reports::html::review(&doc()).into_bytes(),
                 ReviewFormat::Xlsx => {
                     chitieu_reports::xlsx::review(lang, &r).context("cannot make the workbook")?
+                }
+                ReviewFormat::Docx => {
+                    chitieu_reports::docx::render(&doc()).context("cannot make the Word file")?
                 }
             })
         },

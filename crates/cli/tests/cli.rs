@@ -722,6 +722,41 @@ fn status_as_an_excel_workbook() {
     assert!(err.contains("--out"), "{err}");
 }
 
+/// `review --format docx` writes a Word file of the demo's review: a zip whose document holds
+/// the party heading block, the unit's name and the recipients.
+#[test]
+fn review_as_a_word_document() {
+    use std::io::Read;
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let args = ["review", "--unit", "luc-ngan", "--as-of", "2018-06-25"];
+    let file = env.path("review.docx");
+    env.ok(&[
+        &args[..],
+        &["--format", "docx", "--out", file.to_str().unwrap()],
+    ]
+    .concat());
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&file).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    for want in [
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "HUYỆN ỦY LỤC NGẠN",
+        "BÁO CÁO",
+        "Nơi nhận:",
+    ] {
+        assert!(xml.contains(want), "{want} not in the document");
+    }
+    // Without --out the file goes to standard output when it is redirected (a terminal is
+    // refused, which a test cannot be).
+    let piped = env.run(&[&args[..], &["--format", "docx"]].concat());
+    assert!(piped.status.success());
+    assert!(piped.stdout.starts_with(b"PK\x03\x04"), "a zip archive");
+}
+
 /// The office's text for a review: `show` gives a template to fill, `set` saves it and the
 /// review prints it where it belongs (section II, section IV, the number, the signature),
 /// a bad file is refused at its key with nothing saved, and `clear` brings the draft back.
