@@ -7,6 +7,7 @@ pub mod formula;
 pub mod model;
 pub mod period;
 pub mod review;
+pub mod review_text;
 pub mod rollup;
 pub mod status;
 pub mod validate;
@@ -14,5 +15,6 @@ pub mod version;
 
 pub use model::*;
 pub use period::Period;
+pub use review_text::{Layout, ReviewText, ReviewTextError};
 pub use rust_decimal::Decimal;
 pub use validate::{Location, ValidationError};

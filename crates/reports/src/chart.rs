@@ -186,6 +186,155 @@ impl TargetChart {
     }
 }
 
+/// Size of [`TargetChart::svg`] in pixels (points at print scale).
+pub const TARGET_CHART_SIZE: (f32, f32) = (W as f32, H as f32);
+
+/// What the chart of one target needs besides the dataset: what its status was judged
+/// against at the date.
+pub struct TargetOnDate<'a> {
+    pub target: &'a chitieu_domain::Target,
+    pub as_of: NaiveDate,
+    /// The deadline in force.
+    pub deadline: NaiveDate,
+    pub assessment: &'a chitieu_domain::status::Assessment,
+    pub measure_unit: &'a str,
+}
+
+fn f64_of(d: chitieu_domain::Decimal) -> f64 {
+    d.to_string().parse().unwrap_or(f64::NAN)
+}
+
+/// The chart of a target at a date, built from the figures of its unit and indicator and the
+/// adjustments decided by then: the one the target page shows and the review prints.
+pub fn for_target(
+    lang: Lang,
+    ds: &chitieu_domain::Dataset,
+    rollups: &chitieu_domain::rollup::Rollups,
+    on: &TargetOnDate<'_>,
+) -> TargetChart {
+    use chitieu_domain::version::{target_version, Cutoff};
+    let t = on.target;
+    let t0 = t.baseline_period.end();
+    let figures: Vec<(Point, bool)> = rollups
+        .series(&t.unit, &t.indicator)
+        .iter()
+        .filter(|f| f.period.end() > t0 && f.period.start() <= on.deadline)
+        .map(|f| {
+            (
+                Point {
+                    date: f.period.end(),
+                    value: f64_of(f.value),
+                },
+                f.standing == chitieu_domain::Standing::Final,
+            )
+        })
+        .collect();
+    let version = target_version(ds, t, Cutoff::Through(on.as_of));
+    TargetChart {
+        baseline: Point {
+            date: t0,
+            value: f64_of(t.baseline),
+        },
+        target: Point {
+            date: on.deadline,
+            value: on.assessment.target.map_or(f64::NAN, f64_of),
+        },
+        figures,
+        projected: on.assessment.projected,
+        adjustments: version
+            .adjustments
+            .iter()
+            .map(|adj| {
+                let after = target_version(ds, t, Cutoff::Through(adj.decision.date));
+                (
+                    adj.decision.date,
+                    locale::target_value(lang, &after.spec.value, on.measure_unit),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// Size of [`status_overview`] in pixels.
+pub const STATUS_OVERVIEW_SIZE: (f32, f32) = (640.0, 200.0);
+
+/// How many targets stand at each status, as horizontal bars in the statuses' order with the
+/// count at the end of each bar: the overview a dashboard and a review open with. `counts`
+/// is keyed by the status's code, as `ResolutionSummary::counts` is.
+pub fn status_overview(
+    lang: Lang,
+    counts: &std::collections::BTreeMap<&'static str, usize>,
+    title: &str,
+) -> String {
+    use chitieu_domain::status::Status;
+    let (w, h) = (
+        f64::from(STATUS_OVERVIEW_SIZE.0),
+        f64::from(STATUS_OVERVIEW_SIZE.1),
+    );
+    let label_w = 230.0;
+    // Withdrawn targets are not counted in a headline, so they get no bar either.
+    let shown: Vec<Status> = Status::ALL
+        .into_iter()
+        .filter(|s| *s != Status::Withdrawn)
+        .collect();
+    let rows = shown.len() as f64;
+    let row_h = (h - 16.0) / rows;
+    let max = shown
+        .iter()
+        .map(|s| counts.get(s.as_str()).copied().unwrap_or(0))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let bar_w = w - label_w - 48.0;
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" font-family=\"Liberation Serif, Times New Roman, serif\" font-size=\"13\"><title>{}</title>",
+        esc(title)
+    );
+    for (i, s) in shown.iter().enumerate() {
+        let n = counts.get(s.as_str()).copied().unwrap_or(0);
+        let y = 8.0 + i as f64 * row_h;
+        let len = bar_w * n as f64 / max;
+        let _ = write!(
+            o,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#222\">{}</text>",
+            label_w - 8.0,
+            y + row_h * 0.65,
+            esc(locale::status(lang, *s))
+        );
+        let _ = write!(
+            o,
+            "<rect x=\"{label_w}\" y=\"{:.1}\" width=\"{len:.1}\" height=\"{:.1}\" fill=\"{}\"/>",
+            y + row_h * 0.15,
+            row_h * 0.7,
+            status_colour(*s)
+        );
+        let _ = write!(
+            o,
+            "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#222\">{n}</text>",
+            label_w + len + 6.0,
+            y + row_h * 0.65
+        );
+    }
+    o.push_str("</svg>");
+    o
+}
+
+/// One colour per status, the web app's palette (`app.css`).
+pub fn status_colour(s: chitieu_domain::status::Status) -> &'static str {
+    use chitieu_domain::status::Status;
+    match s {
+        Status::Exceeded => "#2f7a2f",
+        Status::Achieved => "#4c9a4c",
+        Status::OnTrack => "#5b8fd6",
+        Status::AtRisk => "#e0b030",
+        Status::OffTrack => "#c94444",
+        Status::NoData => "#bbbbbb",
+        Status::Withdrawn => "#eeeeee",
+    }
+}
+
 /// A sparkline for a table row: the figures in order as a line, 80×20, with the target as a
 /// dashed level when given, so a row shows at a glance whether it climbs toward its target.
 /// Empty when there are fewer than two finite figures: a line needs two points.

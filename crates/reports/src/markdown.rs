@@ -8,10 +8,10 @@ use chitieu_domain::{Field, Subject};
 
 use crate::locale::{self, Lang};
 
-struct T(Lang);
+pub(crate) struct T(pub(crate) Lang);
 
 impl T {
-    fn s<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
+    pub(crate) fn s<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
         match self.0 {
             Lang::Vi => vi,
             Lang::En => en,
@@ -23,7 +23,12 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-fn latest(lang: Lang, a: &Assessment, unit: &str, kind: chitieu_domain::TargetKind) -> String {
+pub(crate) fn latest(
+    lang: Lang,
+    a: &Assessment,
+    unit: &str,
+    kind: chitieu_domain::TargetKind,
+) -> String {
     use chitieu_domain::TargetKind;
     match &a.latest {
         Some(l) if matches!(kind, TargetKind::Cumulative | TargetKind::Average) => {
@@ -54,11 +59,11 @@ fn latest(lang: Lang, a: &Assessment, unit: &str, kind: chitieu_domain::TargetKi
     }
 }
 
-fn opt_pct(lang: Lang, x: Option<f64>) -> String {
+pub(crate) fn opt_pct(lang: Lang, x: Option<f64>) -> String {
     x.map_or("—".into(), |v| locale::pct(lang, v))
 }
 
-fn opt_num(lang: Lang, x: Option<f64>, places: u32) -> String {
+pub(crate) fn opt_num(lang: Lang, x: Option<f64>, places: u32) -> String {
     x.map_or("—".into(), |v| locale::num(lang, v, places))
 }
 
@@ -98,7 +103,7 @@ pub(crate) fn own_term_end(
         .map(|t| t.end)
 }
 
-fn review_kind_words(r: &Review, term_end: Option<chrono::NaiveDate>, t: &T) -> String {
+pub(crate) fn review_kind_words(r: &Review, term_end: Option<chrono::NaiveDate>, t: &T) -> String {
     // The report needs a heading even without a term; a review is a mid-term one unless the
     // term is known to be ending.
     match review_kind(r.as_of, term_end).unwrap_or(ReviewKind::MidTerm) {
@@ -107,7 +112,7 @@ fn review_kind_words(r: &Review, term_end: Option<chrono::NaiveDate>, t: &T) -> 
     }
 }
 
-fn resolution_name(lang: Lang, title: &str, congress: Option<u32>) -> String {
+pub(crate) fn resolution_name(lang: Lang, title: &str, congress: Option<u32>) -> String {
     match (lang, congress) {
         (Lang::En, Some(c)) => format!("{title} (congress {})", locale::roman(c)),
         _ => title.to_string(),
@@ -536,7 +541,7 @@ pub(crate) fn value_decreases(
     }
 }
 
-fn capitalise(s: &str) -> String {
+pub(crate) fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),

@@ -19,12 +19,12 @@ use std::time::Duration;
 use chitieu_domain::{
     Adjustment, BodyKind, Change, Dataset, Decimal, Decision, Direction, Document, DocumentKind,
     Field, Indicator, Level, Milestone, Observation, Period, Reorganisation, ReorganisationKind,
-    Resolution, ResolutionKind, Succession, Target, TargetKind, TargetSpec, Task, TaskState, Term,
-    Unit,
+    Resolution, ResolutionKind, ReviewText, Succession, Target, TargetKind, TargetSpec, Task,
+    TaskState, Term, Unit,
 };
 use chitieu_store::{
-    aggregation, parse_text, parse_word, subject, target_value, to_u32, FigureColumns, FigureQuery,
-    ImportSummary, ObservationSource, Store, StoreError,
+    aggregation, parse_text, parse_word, review_text, subject, target_value, to_u32, FigureColumns,
+    FigureQuery, ImportSummary, ObservationSource, Store, StoreError,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
@@ -287,9 +287,128 @@ impl Store for SqliteStore {
         chitieu_store::revision_of(value.unwrap_or(0))
     }
 
+    async fn review_text(
+        &self,
+        unit: &str,
+        as_of: chrono::NaiveDate,
+    ) -> Result<Option<ReviewText>, StoreError> {
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(|e| StoreError::database("reading a review's text", e))?;
+        read_review_text(&mut conn, unit, as_of).await
+    }
+
+    async fn save_review_text(&self, text: &ReviewText) -> Result<(), StoreError> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| StoreError::database("starting a write transaction", e))?;
+        let written = async {
+            let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM units WHERE id = ?1")
+                .bind(&text.unit)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| StoreError::database("finding the unit", e))?;
+            if known.is_none() {
+                return Err(StoreError::NotFound {
+                    what: "unit",
+                    id: text.unit.clone(),
+                });
+            }
+            let before = read_review_text(&mut tx, &text.unit, text.as_of).await?;
+            let after = (!text.is_empty()).then(|| text.clone());
+            if before == after {
+                return Ok(false);
+            }
+            sqlx::query("DELETE FROM review_texts WHERE unit = ?1 AND as_of = ?2")
+                .bind(&text.unit)
+                .bind(text.as_of.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::database("replacing a review's text", e))?;
+            if let Some(t) = after {
+                sqlx::query(
+                    "INSERT INTO review_texts (unit, as_of, number, layout, issuer, superior, \
+                     place, causes, directions, recipients, signer, signer_title) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )
+                .bind(&t.unit)
+                .bind(t.as_of.to_string())
+                .bind(&t.number)
+                .bind(review_text::layout(&t))
+                .bind(&t.issuer)
+                .bind(&t.superior)
+                .bind(&t.place)
+                .bind(&t.causes)
+                .bind(&t.directions)
+                .bind(review_text::recipients(&t))
+                .bind(&t.signer)
+                .bind(&t.signer_title)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::database("saving a review's text", e))?;
+            }
+            bump_revision(&mut tx).await?;
+            Ok(true)
+        }
+        .await;
+        match written {
+            Ok(_) => tx
+                .commit()
+                .await
+                .map_err(|e| StoreError::database("committing", e)),
+            Err(e) => {
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
     fn backend(&self) -> &'static str {
         BACKEND
     }
+}
+
+/// The office's text for a review, read on `conn` (inside a write transaction when saving).
+async fn read_review_text(
+    conn: &mut SqliteConnection,
+    unit: &str,
+    as_of: chrono::NaiveDate,
+) -> Result<Option<ReviewText>, StoreError> {
+    let row = sqlx::query(
+        "SELECT number, layout, issuer, superior, place, causes, directions, recipients, \
+         signer, signer_title FROM review_texts WHERE unit = ?1 AND as_of = ?2",
+    )
+    .bind(unit)
+    .bind(as_of.to_string())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(|e| StoreError::database("reading a review's text", e))?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let get = |c: &'static str| -> Result<Option<String>, StoreError> {
+        row.try_get::<Option<String>, _>(c)
+            .map_err(|e| StoreError::database("reading a review's text", e))
+    };
+    let recipients = get("recipients")?.unwrap_or_default();
+    Ok(Some(ReviewText {
+        unit: unit.to_string(),
+        as_of,
+        number: get("number")?,
+        layout: review_text::parse_layout(get("layout")?)?,
+        issuer: get("issuer")?,
+        superior: get("superior")?,
+        place: get("place")?,
+        causes: get("causes")?.unwrap_or_default(),
+        directions: get("directions")?.unwrap_or_default(),
+        recipients: review_text::parse_recipients(&recipients),
+        signer: get("signer")?,
+        signer_title: get("signer_title")?,
+    }))
 }
 
 /// Raises the revision inside the write transaction `conn`, so that it commits with the write.

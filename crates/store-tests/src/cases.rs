@@ -1556,3 +1556,87 @@ pub async fn add_observations_merges_as_the_whole_dataset_would(store: &dyn Stor
     want.observations.extend(delta.observations);
     assert_same(&load(store).await, &want);
 }
+
+/// The office's text for a review: saved, read back exactly (Vietnamese, line breaks, every
+/// optional field), replaced by a later save, kept apart by date, removed by an empty save,
+/// refused for an unknown unit; the revision moves only when what is stored changes.
+pub async fn review_text_saved_replaced_and_removed(store: &dyn Store) {
+    import(store, &sample::sample()).await;
+    let day = date(2018, 6, 25);
+    assert_eq!(store.review_text("luc-ngan", day).await.ok(), Some(None));
+    let text = ReviewText {
+        number: Some("45-BC/HU".into()),
+        layout: Some(Layout::Party),
+        issuer: Some("HUYỆN ỦY LỤC NGẠN".into()),
+        superior: Some("ĐẢNG BỘ TỈNH BẮC GIANG".into()),
+        place: Some("Lục Ngạn".into()),
+        causes: "Nguyên nhân khách quan: thời tiết diễn biến phức tạp.\n\nNguyên nhân chủ quan: …"
+            .into(),
+        directions: "Tập trung chỉ đạo xây dựng nông thôn mới.".into(),
+        recipients: vec![
+            "Ban Thường vụ Tỉnh ủy (b/c),".into(),
+            "Lưu Văn phòng Huyện ủy.".into(),
+        ],
+        signer: Some("Nguyễn Văn A".into()),
+        signer_title: Some("PHÓ BÍ THƯ".into()),
+        ..ReviewText::new("luc-ngan", day)
+    };
+    let before = revision(store).await;
+    store
+        .save_review_text(&text)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        store.review_text("luc-ngan", day).await.ok(),
+        Some(Some(text.clone()))
+    );
+    let saved = revision(store).await;
+    assert!(saved > before, "saving a text raises the revision");
+
+    store
+        .save_review_text(&text)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        revision(store).await,
+        saved,
+        "saving the same text changes nothing"
+    );
+
+    let redrafted = ReviewText {
+        layout: None,
+        number: None,
+        causes: "Bản sửa.".into(),
+        recipients: vec![],
+        ..text.clone()
+    };
+    store
+        .save_review_text(&redrafted)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        store.review_text("luc-ngan", day).await.ok(),
+        Some(Some(redrafted.clone()))
+    );
+    assert!(revision(store).await > saved);
+
+    let other_day = date(2020, 6, 30);
+    assert_eq!(
+        store.review_text("luc-ngan", other_day).await.ok(),
+        Some(None)
+    );
+
+    match store
+        .save_review_text(&ReviewText::new("nowhere", day))
+        .await
+    {
+        Err(StoreError::NotFound { what: "unit", id }) => assert_eq!(id, "nowhere"),
+        other => panic!("expected the unknown unit to be refused, got {other:?}"),
+    }
+
+    store
+        .save_review_text(&ReviewText::new("luc-ngan", day))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(store.review_text("luc-ngan", day).await.ok(), Some(None));
+}

@@ -135,6 +135,7 @@ macro_rules! store_suite {
             load_figures_of_some_units_and_indicators,
             every_write_raises_the_revision,
             add_observations_merges_as_the_whole_dataset_would,
+            review_text_saved_replaced_and_removed,
         );
         $crate::store_suite!(@pairs $fixture;
             another_instances_write_raises_the_revision,

@@ -15,7 +15,7 @@ use std::fmt;
 
 use chitieu_domain::{
     Aggregation, AggregationMethod, CompareOp, Dataset, Decimal, Observation, Period, ReviewState,
-    Standing, Subject, TargetValue, ValidationError,
+    ReviewText, Standing, Subject, TargetValue, ValidationError,
 };
 use chrono::NaiveDate;
 
@@ -66,8 +66,58 @@ pub trait Store: Send + Sync {
     /// reads the same. One single-row read, cheap enough to ask on every request.
     async fn revision(&self) -> Result<u64, StoreError>;
 
+    /// The office's own text for the review of `unit` at `as_of`, when it saved one.
+    async fn review_text(
+        &self,
+        unit: &str,
+        as_of: NaiveDate,
+    ) -> Result<Option<ReviewText>, StoreError>;
+
+    /// Saves the office's text for the review of `text.unit` at `text.as_of`, replacing the
+    /// one saved for that unit and date (an office redrafts until it signs); an empty text
+    /// removes it. The unit must be stored ([`StoreError::NotFound`]). Raises the revision
+    /// when what is stored changes.
+    async fn save_review_text(&self, text: &ReviewText) -> Result<(), StoreError>;
+
     /// Which backend this is, for messages: `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
+}
+
+/// The office's text as both backends store it: the recipients one per line (a recipient is
+/// one line, [`ReviewText::normalised`] makes sure), the layout by its word.
+pub mod review_text {
+    use chitieu_domain::{Layout, ReviewText};
+
+    use crate::StoreError;
+
+    pub fn recipients(text: &ReviewText) -> String {
+        text.recipients.join("\n")
+    }
+
+    pub fn layout(text: &ReviewText) -> Option<&'static str> {
+        text.layout.map(Layout::as_str)
+    }
+
+    pub fn parse_recipients(stored: &str) -> Vec<String> {
+        stored
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    pub fn parse_layout(stored: Option<String>) -> Result<Option<Layout>, StoreError> {
+        stored
+            .map(|s| {
+                Layout::parse(&s).ok_or_else(|| StoreError::Corrupt {
+                    table: "review_texts",
+                    column: "layout",
+                    value: s.clone(),
+                    reason: "expected party or state".into(),
+                })
+            })
+            .transpose()
+    }
 }
 
 /// The name of the stored revision in the backends' `counters` table.
@@ -236,6 +286,9 @@ pub enum StoreError {
     /// was written. Shown as the source wrote it.
     #[error(transparent)]
     Source(Box<dyn std::error::Error + Send + Sync>),
+    /// What a write refers to is not stored.
+    #[error("no {what} `{id}` in the database")]
+    NotFound { what: &'static str, id: String },
     /// A stored value could not be read back into the domain: the database was written by
     /// something other than chitieu, or by an incompatible version of it.
     #[error("stored data cannot be read: {table}.{column} holds `{value}`: {reason}")]
