@@ -539,8 +539,8 @@ fn layout(doc: &ReviewDocument, fonts: &Fonts) -> Result<Pages> {
     };
     l.letterhead(&doc.letterhead)?;
     l.title(doc)?;
-    for block in &doc.blocks {
-        l.block(block)?;
+    for (i, block) in doc.blocks.iter().enumerate() {
+        l.block(block, doc.blocks.get(i + 1..).unwrap_or_default())?;
     }
     l.closing(&doc.closing)?;
     l.page_numbers()?;
@@ -713,6 +713,19 @@ impl Layouter<'_> {
                     }
                     w += g.x_advance * size;
                 }
+                // Rather after a slash or a dash that fits ("đồng/" "người", "LN-" "1*")
+                // than between two letters.
+                if let Some(k) = cut.filter(|&k| k > 0) {
+                    // Not after a leading sign ("-" of "-2,5%").
+                    let after_mark = (2..=k).rev().find(|&j| {
+                        let start = piece.glyphs[j].text_range.start;
+                        start != piece.glyphs[j - 1].text_range.start
+                            && piece.text.get(..start).is_some_and(|head| {
+                                head.ends_with(['/', '-', '\u{2013}', '\u{2014}'])
+                            })
+                    });
+                    cut = after_mark.or(cut);
+                }
                 match cut {
                     None => {
                         cur.width += piece.em * size;
@@ -823,7 +836,18 @@ impl Layouter<'_> {
         let lh = Self::line_h(size);
         let n = lines.len();
         for (i, line) in lines.iter().enumerate() {
-            self.ensure(lh);
+            // No first line alone at the foot of a page, no last line alone at the top of
+            // one: a paragraph of up to three lines moves whole, a longer one leaves two.
+            if i == 0 {
+                self.ensure(lh * n.min(2) as f32);
+                if n <= 3 {
+                    self.ensure(lh * n as f32);
+                }
+            } else if n >= 4 && i == n - 2 {
+                self.ensure(2.0 * lh);
+            } else {
+                self.ensure(lh);
+            }
             let (x, avail) = if i == 0 {
                 (left + indent, width - indent)
             } else {
@@ -884,26 +908,17 @@ impl Layouter<'_> {
         Ok((lh * n as f32, last_w))
     }
 
-    fn block(&mut self, block: &Block) -> Result<()> {
+    /// `rest`: the blocks after this one, which a heading keeps its first lines with.
+    fn block(&mut self, block: &Block, rest: &[Block]) -> Result<()> {
         self.tail.clear();
         match block {
             Block::Heading { level, text } => {
-                let (style, text) = match level {
-                    0 | 1 => (Style::Bold, clean(&text.to_uppercase())),
-                    2 => (Style::Bold, clean(text)),
-                    _ => (Style::BoldItalic, clean(text)),
-                };
+                let (style, text) = heading_style(*level, text);
                 self.gap(PARA_GAP);
-                // Keep a heading with the first lines of what it heads.
-                let lines = self
-                    .wrap(
-                        self.tokens(&[(style, text.clone())])?,
-                        BODY,
-                        TEXT_W - INDENT,
-                        TEXT_W,
-                    )
-                    .len();
-                self.ensure(Self::line_h(BODY) * (lines as f32 + 2.0));
+                // Keep a heading with the start of what it heads (through any headings
+                // under it): the first two lines, a table's header and first row, a chart.
+                let own = self.heading_height(style, &text)?;
+                self.keep_with_next(own, rest)?;
                 self.paragraph(
                     &[(style, text)],
                     BODY,
@@ -915,6 +930,13 @@ impl Layouter<'_> {
             }
             Block::Paragraph { spans } => {
                 self.gap(PARA_GAP);
+                // A paragraph all in bold is a run-in title (a field's name over its table):
+                // kept with what follows, as a heading is.
+                if spans.iter().any(|s| !s.text.trim().is_empty()) && spans.iter().all(|s| s.bold) {
+                    let tokens = self.tokens(&spans_of(spans))?;
+                    let lines = self.wrap(tokens, BODY, TEXT_W - INDENT, TEXT_W).len();
+                    self.keep_with_next(lines as f32 * Self::line_h(BODY), rest)?;
+                }
                 self.paragraph(
                     &spans_of(spans),
                     BODY,
@@ -941,7 +963,8 @@ impl Layouter<'_> {
                 self.chart(chart)?;
             }
             Block::OfficeText { text } => {
-                for para in office_paragraphs(text) {
+                // Split as the Markdown and HTML renderings split it.
+                for para in crate::document::paragraphs(text) {
                     self.gap(PARA_GAP);
                     self.paragraph(
                         &[(Style::Regular, clean(&para))],
@@ -955,6 +978,98 @@ impl Layouter<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Starts a new page unless a title `own` high and the start of `rest` fit on this one;
+    /// when the two would not fit even on an empty page, the title needs two lines after it.
+    fn keep_with_next(&mut self, own: f32, rest: &[Block]) -> Result<()> {
+        let next = self.lead(rest)?;
+        let need = if own + next <= BOTTOM - MARGIN_TOP {
+            own + next
+        } else {
+            own + 2.0 * Self::line_h(BODY)
+        };
+        self.ensure(need);
+        Ok(())
+    }
+
+    fn heading_height(&self, style: Style, text: &str) -> Result<f32> {
+        let tokens = self.tokens(&[(style, text.to_string())])?;
+        let lines = self.wrap(tokens, BODY, TEXT_W - INDENT, TEXT_W).len();
+        Ok(lines as f32 * Self::line_h(BODY))
+    }
+
+    /// The height of the start of `rest` that may not be left alone under a heading.
+    fn lead(&self, rest: &[Block]) -> Result<f32> {
+        let Some(first) = rest.first() else {
+            return Ok(0.0);
+        };
+        let two_lines = PARA_GAP + 2.0 * Self::line_h(BODY);
+        Ok(match first {
+            Block::Heading { level, text } => {
+                let (style, text) = heading_style(*level, text);
+                PARA_GAP + self.heading_height(style, &text)? + self.lead(&rest[1..])?
+            }
+            Block::Paragraph { .. } | Block::List { .. } | Block::OfficeText { .. } => two_lines,
+            Block::Table { table } => {
+                let (widths, header) = self.table_head(table)?;
+                let first = match table.rows.first() {
+                    Some(row) => row_height(&self.table_cells(row, &widths)?, Self::line_h(TABLE)),
+                    None => 0.0,
+                };
+                PARA_GAP + row_height(&header, Self::line_h(TABLE)) + first
+            }
+            Block::Chart { chart } => {
+                let h = if chart.width > 0.0 && chart.height > 0.0 {
+                    TEXT_W * chart.height / chart.width
+                } else {
+                    TEXT_W / 2.0
+                };
+                PARA_GAP + h + 4.0 + 2.0 * Self::line_h(CAPTION)
+            }
+        })
+    }
+
+    /// A table's column widths (its relative widths shared out over the text width) and its
+    /// header's cells, wrapped.
+    fn table_head(&self, table: &Table) -> Result<(Vec<f32>, Vec<Vec<Line>>)> {
+        let total: f32 = table.columns.iter().map(|c| f32::from(c.width)).sum();
+        let widths: Vec<f32> = table
+            .columns
+            .iter()
+            .map(|c| {
+                if total > 0.0 {
+                    TEXT_W * f32::from(c.width) / total
+                } else {
+                    TEXT_W / table.columns.len().max(1) as f32
+                }
+            })
+            .collect();
+        let header = table
+            .columns
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| self.cell_lines(&c.header, Style::Bold, *w))
+            .collect::<Result<_>>()?;
+        Ok((widths, header))
+    }
+
+    /// A row's cells, wrapped; a missing cell is empty, one past the columns is not shown.
+    fn table_cells(&self, row: &[String], widths: &[f32]) -> Result<Vec<Vec<Line>>> {
+        widths
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let text = row.get(i).map_or("", String::as_str);
+                self.cell_lines(text, Style::Regular, *w)
+            })
+            .collect()
+    }
+
+    fn cell_lines(&self, text: &str, style: Style, w: f32) -> Result<Vec<Line>> {
+        let tokens = self.tokens(&[(style, clean(text))])?;
+        let inner = w - 2.0 * CELL_PAD_X;
+        Ok(self.wrap(tokens, TABLE, inner, inner))
     }
 
     fn rule(&mut self, x1: f32, x2: f32, y: f32) {
@@ -1157,30 +1272,8 @@ impl Layouter<'_> {
         if table.columns.is_empty() {
             return Ok(());
         }
-        let total: f32 = table.columns.iter().map(|c| f32::from(c.width)).sum();
-        let widths: Vec<f32> = table
-            .columns
-            .iter()
-            .map(|c| {
-                if total > 0.0 {
-                    TEXT_W * f32::from(c.width) / total
-                } else {
-                    TEXT_W / table.columns.len() as f32
-                }
-            })
-            .collect();
         let lh = Self::line_h(TABLE);
-        let cell_lines = |this: &Self, text: &str, style: Style, w: f32| -> Result<Vec<Line>> {
-            let tokens = this.tokens(&[(style, clean(text))])?;
-            let lines = this.wrap(tokens, TABLE, w - 2.0 * CELL_PAD_X, w - 2.0 * CELL_PAD_X);
-            Ok(lines)
-        };
-        let header: Vec<Vec<Line>> = table
-            .columns
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| cell_lines(self, &c.header, Style::Bold, *w))
-            .collect::<Result<_>>()?;
+        let (widths, header) = self.table_head(table)?;
         let flows: Vec<Flow> = table
             .columns
             .iter()
@@ -1194,15 +1287,7 @@ impl Layouter<'_> {
         let header_h = row_height(&header, lh);
         let mut rows = Vec::with_capacity(table.rows.len());
         for row in &table.rows {
-            let cells: Vec<Vec<Line>> = widths
-                .iter()
-                .enumerate()
-                .map(|(i, w)| {
-                    let text = row.get(i).map_or("", String::as_str);
-                    cell_lines(self, text, Style::Regular, *w)
-                })
-                .collect::<Result<_>>()?;
-            rows.push(cells);
+            rows.push(self.table_cells(row, &widths)?);
         }
         let first_h = rows.first().map_or(0.0, |r| row_height(r, lh));
         self.ensure(header_h + first_h);
@@ -1520,6 +1605,15 @@ fn shift(op: Op, dy: f32) -> Op {
     }
 }
 
+/// Level 1 bold upper case, level 2 bold, level 3 (and below) bold italic.
+fn heading_style(level: u8, text: &str) -> (Style, String) {
+    match level {
+        0 | 1 => (Style::Bold, clean(&text.to_uppercase())),
+        2 => (Style::Bold, clean(text)),
+        _ => (Style::BoldItalic, clean(text)),
+    }
+}
+
 fn row_height(cells: &[Vec<Line>], lh: f32) -> f32 {
     let lines = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
     lines as f32 * lh + 2.0 * CELL_PAD_Y
@@ -1530,25 +1624,4 @@ fn spans_of(spans: &[Span]) -> Vec<(Style, String)> {
         .iter()
         .map(|s| (Style::of(s.bold, s.italic), clean(&s.text)))
         .collect()
-}
-
-/// The office's text in paragraphs: split at blank lines, the lines of a paragraph joined
-/// (as the Markdown and HTML renderings split it).
-fn office_paragraphs(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur: Vec<&str> = Vec::new();
-    for line in text.lines() {
-        if line.trim().is_empty() {
-            if !cur.is_empty() {
-                out.push(cur.join(" "));
-                cur.clear();
-            }
-        } else {
-            cur.push(line.trim());
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur.join(" "));
-    }
-    out
 }

@@ -255,6 +255,94 @@ fn check_pdf(pdf: &[u8], pages: usize) {
     assert!(text.contains("LiberationSerif"), "fonts not named");
 }
 
+/// The demo's review as `document::build` makes it, with the office's text if given.
+fn demo(lang: Lang, text: Option<&chitieu_domain::ReviewText>) -> ReviewDocument {
+    use chitieu_domain::review::{self, ReviewOptions};
+    use chitieu_domain::status::StatusOptions;
+    let bundle = include_str!("../../../../demo/luc-ngan-2018.toml");
+    let ds = chitieu_io::parse_bundle(bundle, "demo/luc-ngan-2018.toml")
+        .unwrap()
+        .dataset;
+    let as_of = day(2018, 6, 25);
+    let rollups = StatusOptions {
+        as_of,
+        include_unapproved: false,
+    }
+    .rollups(&ds);
+    let opts = ReviewOptions {
+        unit: "luc-ngan",
+        as_of,
+        include_unapproved: false,
+    };
+    let r = review::build_with(&ds, &rollups, opts).unwrap();
+    crate::document::build(lang, &ds, &rollups, &r, text)
+}
+
+#[test]
+fn the_demo_review() {
+    let doc = demo(Lang::Vi, None);
+    assert_eq!(uncovered(&doc), vec![]);
+    let pages = laid_out(&doc);
+    let pdf = render(&doc).unwrap();
+    keep("demo.pdf", &pdf);
+    check_pdf(&pdf, pages.pages.len());
+    assert!(pages.pages.len() >= 2);
+    let mut expected = vec![
+        "Nơi nhận",
+        "Độ che phủ rừng",
+        "BÁO CÁO",
+        "I. KẾT QUẢ THỰC HIỆN",
+    ];
+    expected.extend(doc.letterhead.national.iter().map(String::as_str));
+    expected.push(&doc.letterhead.place_date);
+    poppler_checks(&pdf, &expected);
+    // Every table header and chart caption of the document is in the PDF's text.
+    if let Some(text) = pdftotext(&pdf, None) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for block in &doc.blocks {
+            if let Block::Chart { chart } = block {
+                let caption = clean(&chart.caption);
+                let caption = caption.split_whitespace().collect::<Vec<_>>().join(" ");
+                assert!(flat.contains(&caption), "{caption:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_demo_review_in_the_other_layout_with_the_office_text_and_in_english() {
+    let mut text = chitieu_domain::ReviewText::new("luc-ngan", day(2018, 6, 25));
+    let default = demo(Lang::Vi, None).letterhead.layout;
+    text.layout = Some(match default {
+        Layout::Party => Layout::State,
+        Layout::State => Layout::Party,
+    });
+    text.causes = "Nguyên nhân khách quan: thời tiết diễn biến phức tạp.\n\n\
+                   Nguyên nhân chủ quan: sự phối hợp giữa các ngành chưa chặt chẽ."
+        .into();
+    text.directions = "Tập trung chỉ đạo thực hiện những chỉ tiêu còn thấp.".into();
+    text.signer = Some("Nguyễn Văn Lưỡng".into());
+    for (lang, name) in [(Lang::Vi, "demo-other.pdf"), (Lang::En, "demo-en.pdf")] {
+        let doc = demo(lang, Some(&text));
+        assert_ne!(doc.letterhead.layout, default);
+        let pages = laid_out(&doc);
+        let pdf = render(&doc).unwrap();
+        keep(name, &pdf);
+        check_pdf(&pdf, pages.pages.len());
+        let mut expected: Vec<&str> = doc.letterhead.national.iter().map(String::as_str).collect();
+        expected.push("Nguyễn Văn Lưỡng");
+        if lang == Lang::Vi {
+            expected.push("sự phối hợp giữa các ngành chưa chặt chẽ");
+            expected.push("những chỉ tiêu còn thấp");
+        }
+        poppler_checks(&pdf, &expected);
+        assert!(String::from_utf8_lossy(&pdf).contains(match lang {
+            Lang::Vi => "/Lang(vi)",
+            Lang::En => "/Lang(en)",
+        }));
+    }
+}
+
 #[test]
 fn a_short_review_is_one_page_without_a_page_number() {
     for layout_kind in [Layout::Party, Layout::State] {
@@ -490,6 +578,71 @@ fn the_signature_never_stands_on_a_page_without_text() {
         assert_eq!(all.iter().filter(|t| t.starts_with("Đoạn ")).count(), n);
     }
     assert!(pushed > 0, "no case where the closing took lines along");
+}
+
+#[test]
+fn a_word_too_wide_breaks_after_its_slash_or_dash() {
+    let fonts = Fonts::load().unwrap();
+    let l = Layouter {
+        fonts: &fonts,
+        pages: vec![Page::default()],
+        charts: Vec::new(),
+        fontdb: Arc::new(usvg::fontdb::Database::new()),
+        y: MARGIN_TOP,
+        tail: Vec::new(),
+    };
+    let lines_of = |text: &str, width: f32| -> Vec<String> {
+        let tokens = l.tokens(&[(Style::Regular, text.to_string())]).unwrap();
+        l.wrap(tokens, TABLE, width, width)
+            .iter()
+            .map(|line| line.parts.iter().map(|p| p.text.as_str()).collect())
+            .collect()
+    };
+    let w = |t: &str| fonts.shape(Style::Regular, t, false).unwrap().em * TABLE;
+    // Room for "đồng/" and a bit, not for "đồng/người".
+    assert_eq!(
+        lines_of("28 triệu đồng/người", w("đồng/ng")),
+        vec!["28 triệu", "đồng/", "người"]
+    );
+    assert_eq!(lines_of("LN-1*", w("LN-1")), vec!["LN-", "1*"]);
+    // No mark to break after: between letters, as many as fit.
+    assert_eq!(lines_of("Nghị", w("Ngh")), vec!["Ngh", "ị"]);
+}
+
+#[test]
+fn a_heading_stays_with_the_table_it_heads() {
+    for n in 0..30 {
+        let mut blocks: Vec<Block> = (0..n)
+            .map(|k| Block::Paragraph {
+                spans: vec![Span::plain(format!("Đoạn {k}: nội dung báo cáo."))],
+            })
+            .collect();
+        blocks.push(Block::Heading {
+            level: 2,
+            text: "2. Kết quả".into(),
+        });
+        blocks.push(Block::Heading {
+            level: 3,
+            text: "Kinh tế".into(),
+        });
+        blocks.push(Block::Table { table: table(3) });
+        let doc = ReviewDocument {
+            blocks,
+            ..short(Layout::State)
+        };
+        let pages = laid_out(&doc);
+        let page = pages
+            .pages
+            .iter()
+            .find(|p| texts_on(p).contains(&"2. Kết quả"))
+            .unwrap();
+        let texts = texts_on(page);
+        assert!(texts.contains(&"Kinh tế"), "{n}: {texts:?}");
+        assert!(
+            texts.contains(&"Độ che phủ rừng (chỉ tiêu 1)"),
+            "{n}: {texts:?}"
+        );
+    }
 }
 
 #[test]
