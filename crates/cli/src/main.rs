@@ -222,6 +222,8 @@ enum ReviewFormat {
     Press,
     /// The review as one self-contained HTML file, to mail, open offline or print.
     Html,
+    /// The review as an A4 PDF laid out as a Vietnamese report, fonts embedded (needs --out).
+    Pdf,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -407,7 +409,48 @@ async fn review_text(
                 ReviewFormat::Md => markdown::review_in_terms(lang, &r, &ds.terms),
                 ReviewFormat::Press => press::summary(lang, &r, &ds.terms),
                 ReviewFormat::Html => chitieu_reports::html::review(lang, &r, &ds.terms),
+                ReviewFormat::Pdf => bail!("--format pdf writes a PDF file: give --out FILE.pdf"),
             })
+        },
+    )
+    .await
+}
+
+/// The review as a `ReviewDocument` (the office's text, when saved, included): what the PDF
+/// renders.
+async fn review_document(
+    store: &dyn Store,
+    lang: Lang,
+    unit: &str,
+    as_of: NaiveDate,
+    include_unapproved: bool,
+) -> Result<chitieu_reports::document::ReviewDocument> {
+    let opts = StatusOptions {
+        as_of,
+        include_unapproved,
+    };
+    let text = store.review_text(unit, as_of).await?;
+    judged(
+        store,
+        opts,
+        |ds| Scope::of_review(ds, unit, as_of),
+        |ds, rollups| {
+            let r = review::build_with(
+                ds,
+                rollups,
+                ReviewOptions {
+                    unit,
+                    as_of,
+                    include_unapproved,
+                },
+            )?;
+            Ok(chitieu_reports::document::build(
+                lang,
+                ds,
+                rollups,
+                &r,
+                text.as_ref(),
+            ))
         },
     )
     .await
@@ -634,9 +677,20 @@ async fn run(cli: Cli) -> Result<()> {
             include_unapproved,
             out,
         } => {
+            if matches!(format, ReviewFormat::Pdf) && out.is_none() {
+                bail!("--format pdf writes a PDF file: give --out FILE.pdf");
+            }
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let as_of = as_of.unwrap_or_else(today);
+            if let (ReviewFormat::Pdf, Some(path)) = (format, &out) {
+                let doc =
+                    review_document(store.as_ref(), lang, &unit, as_of, include_unapproved).await?;
+                let pdf = chitieu_reports::pdf::render(&doc).context("cannot make the PDF")?;
+                std::fs::write(path, pdf)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                return Ok(());
+            }
             write_out(
                 out.as_deref(),
                 &review_text(
