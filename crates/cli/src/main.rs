@@ -1,6 +1,7 @@
 //! The `chitieu` command line: the edge where files, the database and the terminal meet the
 //! domain. Errors become one line on standard error and a non-zero exit code.
 
+mod exchange;
 mod hierarchy;
 mod synthetic;
 
@@ -14,7 +15,7 @@ use chitieu_domain::rollup::Rollups;
 use chitieu_domain::status::StatusOptions;
 use chitieu_domain::version::FigureFilter;
 use chitieu_domain::Dataset;
-use chitieu_reports::{json, markdown, press, Lang};
+use chitieu_reports::{document, json, markdown, press, Lang};
 use chitieu_store::in_force::{judge, InForce};
 use chitieu_store::{Store, StoreError};
 use chrono::NaiveDate;
@@ -23,6 +24,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// The demo bundle: the Lục Ngạn district's 2018 mid-term review (see `demo/`).
 const DEMO_BUNDLE: &str = include_str!("../../../demo/luc-ngan-2018.toml");
 const DEMO_FILE: &str = "demo/luc-ngan-2018.toml";
+const DEMO_TEXT: &str = include_str!("../../../demo/luc-ngan-2018-review-text.toml");
+const DEMO_TEXT_FILE: &str = "demo/luc-ngan-2018-review-text.toml";
 const DEMO_UNIT: &str = "luc-ngan";
 const DEMO_DATE: &str = "2018-06-25";
 
@@ -78,18 +81,32 @@ enum Command {
         port: u16,
     },
     /// Import a resolution bundle (.toml) or observations (.csv) in one transaction.
+    ///
+    /// With --format and --mapping, the figures of a neighbouring system: a DHIS2 data value
+    /// set (JSON or CSV) or an SDMX-CSV message (docs/exchange.md).
     Import {
         /// The file: FILE.toml (bundle, see docs/bundle.md) or FILE.csv
-        /// (unit,indicator,period,value,standing,source).
+        /// (unit,indicator,period,value,standing,source); with --format, a file of that format.
         file: PathBuf,
+        /// Read FILE as this format instead of by its extension.
+        #[arg(long, value_enum, requires = "mapping")]
+        format: Option<exchange::Format>,
+        /// The mapping from the format's codes to chitieu's ids (docs/exchange.md).
+        #[arg(long, requires = "format")]
+        mapping: Option<PathBuf>,
     },
-    /// Export the whole database as one bundle (or the observations as CSV).
+    /// Export the whole database as one bundle (or the observations as CSV, or the figures
+    /// for a neighbouring system: DHIS2 JSON or CSV, SDMX-CSV, with --mapping).
     Export {
         /// Write here instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = ExportFormat::Toml)]
         format: ExportFormat,
+        /// For dhis2-json, dhis2-csv and sdmx-csv: the mapping from chitieu's ids to the
+        /// format's codes (docs/exchange.md).
+        #[arg(long)]
+        mapping: Option<PathBuf>,
     },
     /// The status of each target of a resolution at a date, under the version in force and
     /// the original one.
@@ -244,6 +261,12 @@ enum StatusTableFormat {
 enum ExportFormat {
     Toml,
     Csv,
+    /// A DHIS2 data value set in JSON (needs --mapping).
+    Dhis2Json,
+    /// A DHIS2 data value set in CSV (needs --mapping).
+    Dhis2Csv,
+    /// An SDMX-CSV data message (needs --mapping).
+    SdmxCsv,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -311,13 +334,16 @@ fn default_db() -> Result<String> {
         .into_owned())
 }
 
-fn write_out(out: Option<&Path>, text: &str) -> Result<()> {
+fn write_out(out: Option<&Path>, text: impl AsRef<[u8]>) -> Result<()> {
+    let bytes = text.as_ref();
     match out {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        Some(p) => {
+            std::fs::write(p, bytes).with_context(|| format!("cannot write {}", p.display()))
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
-                .write_all(text.as_bytes())
+                .write_all(bytes)
                 .context("cannot write to standard output")?;
             Ok(())
         }
@@ -374,57 +400,15 @@ async fn judged<T>(
     judge(store, opts.filter(), opts.as_of, scope, f).await?
 }
 
-async fn review_text(
+/// The review of `unit` at `as_of` in `format`, with the office's text saved for it.
+async fn review_output(
     store: &dyn Store,
     lang: Lang,
     unit: &str,
     as_of: NaiveDate,
     include_unapproved: bool,
     format: ReviewFormat,
-) -> Result<String> {
-    let opts = StatusOptions {
-        as_of,
-        include_unapproved,
-    };
-    judged(
-        store,
-        opts,
-        |ds| Scope::of_review(ds, unit, as_of),
-        |ds, rollups| {
-            let r = review::build_with(
-                ds,
-                rollups,
-                ReviewOptions {
-                    unit,
-                    as_of,
-                    include_unapproved,
-                },
-            )?;
-            Ok(match format {
-                ReviewFormat::Json => {
-                    let mut s = serde_json::to_string_pretty(&json::review(&r))?;
-                    s.push('\n');
-                    s
-                }
-                ReviewFormat::Md => markdown::review_in_terms(lang, &r, &ds.terms),
-                ReviewFormat::Press => press::summary(lang, &r, &ds.terms),
-                ReviewFormat::Html => chitieu_reports::html::review(lang, &r, &ds.terms),
-                ReviewFormat::Pdf => bail!("--format pdf writes a PDF file: give --out FILE.pdf"),
-            })
-        },
-    )
-    .await
-}
-
-/// The review as a `ReviewDocument` (the office's text, when saved, included): what the PDF
-/// renders.
-async fn review_document(
-    store: &dyn Store,
-    lang: Lang,
-    unit: &str,
-    as_of: NaiveDate,
-    include_unapproved: bool,
-) -> Result<chitieu_reports::document::ReviewDocument> {
+) -> Result<Vec<u8>> {
     let opts = StatusOptions {
         as_of,
         include_unapproved,
@@ -444,13 +428,20 @@ async fn review_document(
                     include_unapproved,
                 },
             )?;
-            Ok(chitieu_reports::document::build(
-                lang,
-                ds,
-                rollups,
-                &r,
-                text.as_ref(),
-            ))
+            let doc = || document::build(lang, ds, rollups, &r, text.as_ref());
+            Ok(match format {
+                ReviewFormat::Json => {
+                    let mut s = serde_json::to_string_pretty(&json::review(&r))?;
+                    s.push('\n');
+                    s.into_bytes()
+                }
+                ReviewFormat::Md => document::markdown(&doc()).into_bytes(),
+                ReviewFormat::Press => press::summary(lang, &r, &ds.terms).into_bytes(),
+                ReviewFormat::Html => chitieu_reports::html::review(&doc()).into_bytes(),
+                ReviewFormat::Pdf => {
+                    chitieu_reports::pdf::render(&doc()).context("cannot make the PDF")?
+                }
+            })
         },
     )
     .await
@@ -477,6 +468,8 @@ async fn demo_store(db: Option<String>) -> Result<(Box<dyn Store>, String)> {
     };
     let store = open(&db).await?;
     let summary = import_bundle(store.as_ref(), DEMO_BUNDLE, DEMO_FILE).await?;
+    let text = chitieu_io::parse_review_text(DEMO_TEXT, DEMO_TEXT_FILE)?;
+    store.save_review_text(&text).await?;
     eprintln!(
         "chitieu: demo loaded into {db} ({})",
         summary_line(&summary)
@@ -565,7 +558,7 @@ async fn run(cli: Cli) -> Result<()> {
             let as_of = parse_date(DEMO_DATE).map_err(|e| anyhow!(e))?;
             write_out(
                 None,
-                &review_text(store.as_ref(), lang, DEMO_UNIT, as_of, false, format).await?,
+                review_output(store.as_ref(), lang, DEMO_UNIT, as_of, false, format).await?,
             )?;
         }
         Command::Serve { demo, bind, port } => {
@@ -579,9 +572,19 @@ async fn run(cli: Cli) -> Result<()> {
             };
             serve(store, as_of, bind, port).await?;
         }
-        Command::Import { file } => {
+        Command::Import {
+            file,
+            format,
+            mapping,
+        } => {
             let db = db_or_default(cli.db)?;
             let name = file.display().to_string();
+            if let Some(format) = format {
+                let store = open(&db).await?;
+                let s = exchange::import(store.as_ref(), &file, format, mapping.as_deref()).await?;
+                println!("{name}: {}", summary_line(&s));
+                return Ok(());
+            }
             let ext = file
                 .extension()
                 .and_then(|e| e.to_str())
@@ -613,13 +616,21 @@ async fn run(cli: Cli) -> Result<()> {
             };
             println!("{name}: {}", summary_line(&summary));
         }
-        Command::Export { out, format } => {
+        Command::Export {
+            out,
+            format,
+            mapping,
+        } => {
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let ds = store.load().await?;
+            let neighbour = |f| exchange::export(&ds.observations, f, mapping.as_deref());
             let text = match format {
                 ExportFormat::Toml => chitieu_io::bundle_to_toml(&ds),
                 ExportFormat::Csv => chitieu_io::observations_to_csv(&ds.observations),
+                ExportFormat::Dhis2Json => neighbour(exchange::Format::Dhis2Json)?,
+                ExportFormat::Dhis2Csv => neighbour(exchange::Format::Dhis2Csv)?,
+                ExportFormat::SdmxCsv => neighbour(exchange::Format::SdmxCsv)?,
             };
             write_out(out.as_deref(), &text)?;
         }
@@ -677,23 +688,16 @@ async fn run(cli: Cli) -> Result<()> {
             include_unapproved,
             out,
         } => {
+            // A PDF is not for a terminal.
             if matches!(format, ReviewFormat::Pdf) && out.is_none() {
                 bail!("--format pdf writes a PDF file: give --out FILE.pdf");
             }
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let as_of = as_of.unwrap_or_else(today);
-            if let (ReviewFormat::Pdf, Some(path)) = (format, &out) {
-                let doc =
-                    review_document(store.as_ref(), lang, &unit, as_of, include_unapproved).await?;
-                let pdf = chitieu_reports::pdf::render(&doc).context("cannot make the PDF")?;
-                std::fs::write(path, pdf)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                return Ok(());
-            }
             write_out(
                 out.as_deref(),
-                &review_text(
+                review_output(
                     store.as_ref(),
                     lang,
                     &unit,

@@ -13,13 +13,18 @@
 //! * [`parse_observations_csv`] / [`observations_to_csv`] / [`located_csv`]: observations as
 //!   CSV.
 //!
+//! * [`exchange`]: DHIS2 data value sets (JSON, CSV) and SDMX-CSV, in and out, through a
+//!   mapping file ([`exchange::parse_mapping`], `docs/exchange.md`).
+//!
 //! Conventions: text is normalised to Unicode NFC; numbers are exact decimals, normalised
 //! (`41.30` reads as `41.3`) and never held as floating point (a TOML float is read as its
 //! shortest round-trip form, so `41.3` is exactly 41.3).
 
 mod error;
+pub mod exchange;
 mod obs_csv;
 mod parse;
+mod review_text;
 mod source_map;
 mod text;
 mod write;
@@ -30,5 +35,6 @@ pub use obs_csv::{
     CSV_HEADER,
 };
 pub use parse::{parse_bundle, ParsedBundle, BUNDLE_FORMAT};
+pub use review_text::{parse_review_text, review_text_to_toml};
 pub use source_map::{located, SourceMap};
 pub use write::bundle_to_toml;

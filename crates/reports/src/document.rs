@@ -271,6 +271,18 @@ pub fn build(
     adjustments(lang, r, &mut b);
     directions(lang, r, text, &mut b);
 
+    // In English the roles are translated; the bodies' names stay as they are written.
+    let english = |vi: &str| -> String {
+        match (lang, vi) {
+            (Lang::Vi, _) => vi.to_string(),
+            (Lang::En, "T/M BAN THƯỜNG VỤ") => "FOR THE STANDING COMMITTEE".into(),
+            (Lang::En, "T/M ĐẢNG ỦY") => "FOR THE PARTY COMMITTEE".into(),
+            (Lang::En, "TM. ỦY BAN NHÂN DÂN") => "FOR THE PEOPLE'S COMMITTEE".into(),
+            (Lang::En, "BÍ THƯ") => "SECRETARY".into(),
+            (Lang::En, "CHỦ TỊCH") => "CHAIRPERSON".into(),
+            (Lang::En, other) => other.to_string(),
+        }
+    };
     let closing = Closing {
         recipients_label: t.s("Nơi nhận:", "Recipients:").into(),
         recipients: if text.recipients.is_empty() {
@@ -278,11 +290,11 @@ pub fn build(
         } else {
             text.recipients.clone()
         },
-        on_behalf: Some(names.on_behalf.clone()),
+        on_behalf: Some(english(&names.on_behalf)),
         signer_title: text
             .signer_title
             .clone()
-            .unwrap_or_else(|| names.signer_title.clone()),
+            .unwrap_or_else(|| english(&names.signer_title)),
         signer: text.signer.clone(),
     };
 
@@ -878,7 +890,13 @@ fn shortfalls(
             },
         });
     }
-    b.push(heading(2, t.s("2. Nguyên nhân", "2. Causes")));
+    b.push(heading(
+        2,
+        t.s(
+            "2. Đánh giá hạn chế và nguyên nhân",
+            "2. The office's assessment and the causes",
+        ),
+    ));
     if text.causes.is_empty() {
         b.push(note(t.s(
             "(Văn phòng bổ sung nguyên nhân khách quan, chủ quan của các hạn chế nêu trên.)",

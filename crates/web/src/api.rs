@@ -107,6 +107,54 @@ pub async fn review_of(
     .await
 }
 
+/// The review of `id` as a report in `lang`, with the office's text saved for it, or `None`
+/// for an unknown unit. The page, the downloads and the files share it.
+pub async fn review_document_of(
+    state: &AppState,
+    id: &str,
+    opts: StatusOptions,
+    lang: chitieu_reports::Lang,
+) -> Result<std::sync::Arc<Option<chitieu_reports::document::ReviewDocument>>, ApiError> {
+    // Saving a text raises the store's revision, so an answer cached with an older text is
+    // never served after the save.
+    let text = state.store.review_text(id, opts.as_of).await?;
+    let code = match lang {
+        chitieu_reports::Lang::Vi => "vi",
+        chitieu_reports::Lang::En => "en",
+    };
+    AppState::judge(
+        state,
+        "review_document",
+        &[id, code],
+        opts.filter(),
+        opts.as_of,
+        |ds| Scope::of_review(ds, id, opts.as_of),
+        |ds, rollups| {
+            if !ds.units.iter().any(|u| u.id == id) {
+                return Ok(None);
+            }
+            let r = review::build_with(
+                ds,
+                rollups,
+                ReviewOptions {
+                    unit: id,
+                    as_of: opts.as_of,
+                    include_unapproved: opts.include_unapproved,
+                },
+            )
+            .map_err(ApiError::internal)?;
+            Ok(Some(chitieu_reports::document::build(
+                lang,
+                ds,
+                rollups,
+                &r,
+                text.as_ref(),
+            )))
+        },
+    )
+    .await
+}
+
 impl AsOf {
     /// The options of a question that takes a date only: approved figures.
     pub fn date_only(state: &AppState, as_of: Option<String>) -> Result<StatusOptions, ApiError> {

@@ -535,20 +535,6 @@ async fn dashboard_xlsx(
     ))
 }
 
-/// The review's Markdown (the command line's), or `None` for an unknown unit.
-async fn markdown_review(
-    state: &AppState,
-    id: &str,
-    opts: chitieu_domain::status::StatusOptions,
-    lang: Lang,
-) -> Result<Option<String>, ApiError> {
-    Ok(crate::api::review_of(state, id, opts)
-        .await?
-        .as_ref()
-        .as_ref()
-        .map(|(r, terms)| chitieu_reports::markdown::review_in_terms(lang, r, terms)))
-}
-
 #[derive(Template)]
 #[template(path = "review.html")]
 struct ReviewPage {
@@ -568,10 +554,11 @@ async fn review_page(
     lang: PageLang,
 ) -> Result<Response, ApiError> {
     let opts = q.options(&state)?;
-    let Some(md) = markdown_review(&state, &id, opts, lang.lang).await? else {
+    let doc = crate::api::review_document_of(&state, &id, opts, lang.lang).await?;
+    let Some(doc) = doc.as_ref() else {
         return Ok(not_found(lang.lang, &id));
     };
-    let body = chitieu_reports::html::body_of(&md);
+    let body = chitieu_reports::document::html_body(doc);
     let ds = state.structure().await?;
     let html = ReviewPage {
         crumbs: crumbs_to(&ds, &id),
@@ -594,11 +581,12 @@ async fn review_markdown(
     lang: PageLang,
 ) -> Result<Response, ApiError> {
     let opts = q.options(&state)?;
-    let Some(md) = markdown_review(&state, &id, opts, lang.lang).await? else {
+    let doc = crate::api::review_document_of(&state, &id, opts, lang.lang).await?;
+    let Some(doc) = doc.as_ref() else {
         return Err(ApiError::not_found("unit", &id));
     };
     Ok(download(
-        md,
+        chitieu_reports::document::markdown(doc),
         "text/markdown; charset=utf-8",
         &format!("review-{id}-{}.md", opts.as_of),
     ))
@@ -612,11 +600,11 @@ async fn review_html(
     lang: PageLang,
 ) -> Result<Response, ApiError> {
     let opts = q.options(&state)?;
-    let answer = crate::api::review_of(&state, &id, opts).await?;
-    let Some((r, terms)) = answer.as_ref() else {
+    let doc = crate::api::review_document_of(&state, &id, opts, lang.lang).await?;
+    let Some(doc) = doc.as_ref() else {
         return Err(ApiError::not_found("unit", &id));
     };
-    let html = chitieu_reports::html::review(lang.lang, r, terms);
+    let html = chitieu_reports::html::review(doc);
     Ok(download(
         html,
         "text/html; charset=utf-8",

@@ -188,18 +188,34 @@ async fn review_page_and_downloads() {
     let disposition = h.get("content-disposition").unwrap().to_str().unwrap();
     assert!(disposition.starts_with("attachment"), "{disposition}");
     let ds = app.store.load().await.unwrap();
+    let as_of = "2018-06-25".parse().unwrap();
     let r = review::build(
         &ds,
         ReviewOptions {
             unit: "luc-ngan",
-            as_of: "2018-06-25".parse().unwrap(),
+            as_of,
             include_unapproved: false,
         },
     )
     .unwrap();
-    assert_eq!(
-        md,
-        chitieu_reports::markdown::review_in_terms(chitieu_reports::Lang::Vi, &r, &ds.terms)
+    let rollups = chitieu_domain::status::StatusOptions {
+        as_of,
+        include_unapproved: false,
+    }
+    .rollups(&ds);
+    let text = app.store.review_text("luc-ngan", as_of).await.unwrap();
+    assert_eq!(text, Some(common::demo_text()));
+    let doc = chitieu_reports::document::build(
+        chitieu_reports::Lang::Vi,
+        &ds,
+        &rollups,
+        &r,
+        text.as_ref(),
+    );
+    assert_eq!(md, chitieu_reports::document::markdown(&doc));
+    assert!(
+        html.contains("Thân Văn Khánh"),
+        "the office's text is on the page"
     );
     // The HTML download is the command line's `--format html`, a document of its own.
     let (status, h, file) = page(&format!("{}/units/luc-ngan/review.html", app.base), &[]).await;
@@ -209,10 +225,8 @@ async fn review_page_and_downloads() {
         .to_str()
         .unwrap()
         .contains("review-luc-ngan-2018-06-25.html"));
-    assert_eq!(
-        file,
-        chitieu_reports::html::review(chitieu_reports::Lang::Vi, &r, &ds.terms)
-    );
+    assert_eq!(file, chitieu_reports::html::review(&doc));
+    assert!(file.contains("<svg"), "the charts are inline");
     assert!(file.starts_with("<!doctype html>") && !file.contains("/static/"));
     let (_, _, en) = page(&format!("{}/units/luc-ngan/review?lang=en", app.base), &[]).await;
     assert!(en.contains("Download Markdown"));

@@ -9,6 +9,7 @@ use chitieu_store_sqlite::SqliteStore;
 use chitieu_web::AppState;
 
 const DEMO: &str = include_str!("../../../../demo/luc-ngan-2018.toml");
+const DEMO_TEXT: &str = include_str!("../../../../demo/luc-ngan-2018-review-text.toml");
 
 pub struct App {
     pub base: String,
@@ -29,10 +30,16 @@ pub fn demo() -> chitieu_domain::Dataset {
     chitieu_io::parse_bundle(DEMO, "demo").unwrap().dataset
 }
 
+/// The office's text of the demo's review, as `chitieu demo` saves it.
+pub fn demo_text() -> chitieu_domain::ReviewText {
+    chitieu_io::parse_review_text(DEMO_TEXT, "demo text").unwrap()
+}
+
 /// The server on port 0 with the demo loaded, answering as of the demo's meeting.
 pub async fn spawn_demo() -> App {
     let store = SqliteStore::open_in_memory().await.unwrap();
     store.import(&demo()).await.unwrap();
+    store.save_review_text(&demo_text()).await.unwrap();
     spawn(Arc::new(store)).await
 }
 
