@@ -516,10 +516,12 @@ struct Layouter<'f> {
     fontdb: Arc<usvg::fontdb::Database>,
     /// Top of the free space on the last page.
     y: f32,
-    /// The lines of the last block if it was text: page, index of its first operation, top.
-    /// The closing takes the last of them along to a new page, so that the signature never
-    /// stands on a page without text.
-    tail: Vec<(usize, usize, f32)>,
+    /// The lines of the last block if it was text: page, index of its first operation, top,
+    /// and which paragraph (`paragraphs` when it was placed). The closing takes the last of
+    /// them along to a new page, so that the signature never stands on a page without text.
+    tail: Vec<(usize, usize, f32, usize)>,
+    /// Paragraphs placed so far.
+    paragraphs: usize,
 }
 
 fn layout(doc: &ReviewDocument, fonts: &Fonts) -> Result<Pages> {
@@ -536,6 +538,7 @@ fn layout(doc: &ReviewDocument, fonts: &Fonts) -> Result<Pages> {
         fontdb: Arc::new(fontdb),
         y: MARGIN_TOP,
         tail: Vec::new(),
+        paragraphs: 0,
     };
     l.letterhead(&doc.letterhead)?;
     l.title(doc)?;
@@ -835,6 +838,7 @@ impl Layouter<'_> {
         let lines = self.wrap(tokens, size, width - indent, width);
         let lh = Self::line_h(size);
         let n = lines.len();
+        self.paragraphs += 1;
         for (i, line) in lines.iter().enumerate() {
             // No first line alone at the foot of a page, no last line alone at the top of
             // one: a paragraph of up to three lines moves whole, a longer one leaves two.
@@ -857,7 +861,7 @@ impl Layouter<'_> {
             let ops = self.line_ops(line, x, baseline, size, avail, flow, i + 1 == n);
             let page = self.pages.len().saturating_sub(1);
             let start = self.page().ops.len();
-            self.tail.push((page, start, self.y));
+            self.tail.push((page, start, self.y, self.paragraphs));
             for op in ops {
                 self.push(op);
             }
@@ -1515,15 +1519,18 @@ impl Layouter<'_> {
         Ok(())
     }
 
-    /// Moves the last two lines of text of the page (all of them if the block has no more
-    /// than three there, so none is left alone) to the top of a new page.
+    /// Moves the last two lines of the page's last paragraph (all of its lines there if
+    /// they are no more than three, so that none is left alone) to the top of a new page.
     fn carry_tail(&mut self) {
         let last = self.pages.len().saturating_sub(1);
+        let Some(&(_, _, _, para)) = self.tail.last() else {
+            return;
+        };
         let on_page: Vec<(usize, f32)> = self
             .tail
             .iter()
-            .filter(|(page, _, _)| *page == last)
-            .map(|&(_, start, top)| (start, top))
+            .filter(|(page, _, _, p)| *page == last && *p == para)
+            .map(|&(_, start, top, _)| (start, top))
             .collect();
         let carry = if on_page.len() <= 3 { on_page.len() } else { 2 };
         // The whole page's text would move: nothing gained.

@@ -503,6 +503,7 @@ fn lines_fit_the_text_width_and_an_overlong_word_is_broken() {
         fontdb: Arc::new(usvg::fontdb::Database::new()),
         y: MARGIN_TOP,
         tail: Vec::new(),
+        paragraphs: 0,
     };
     let Block::Paragraph { spans } = &doc.blocks[0] else {
         unreachable!()
@@ -531,6 +532,51 @@ fn lines_fit_the_text_width_and_an_overlong_word_is_broken() {
         text.replace(' ', ""),
         clean(&spans[0].text).replace(' ', "")
     );
+}
+
+#[test]
+fn no_page_ends_with_a_paragraphs_first_line_alone() {
+    // Paragraphs of three lines in the office's text, then the closing: neither the flow of
+    // the text nor the lines the closing takes along leave a first line at a page's foot.
+    let para = |k: usize| {
+        format!(
+            "Đoạn {k}: tiếp tục rà soát kết quả thực hiện Nghị quyết, điều chỉnh các chỉ tiêu \
+             cho phù hợp và xác định các nhiệm vụ phải thực hiện trong thời gian tới; quyết \
+             tâm hoàn thành và hoàn thành vượt mức các chỉ tiêu đề ra."
+        )
+    };
+    for n in 5..40 {
+        let doc = ReviewDocument {
+            blocks: vec![Block::OfficeText {
+                text: (1..=n).map(para).collect::<Vec<_>>().join("\n\n"),
+            }],
+            ..short(Layout::Party)
+        };
+        let pages = laid_out(&doc);
+        for (i, page) in pages.pages.iter().enumerate() {
+            let body: Vec<&str> = page
+                .ops
+                .iter()
+                .filter_map(|op| match op {
+                    Op::Text { y, run, size, .. } if *y > MARGIN_TOP && *size == BODY => {
+                        Some(run.text.as_str())
+                    }
+                    _ => None,
+                })
+                .filter(|t| !["T/M BAN THƯỜNG VỤ", "BÍ THƯ", "Nguyễn Văn Lưỡng"].contains(t))
+                .collect();
+            if let Some(last) = body.last() {
+                assert!(
+                    !last.starts_with("Đoạn "),
+                    "{n}: page {} ends with {last:?}",
+                    i + 1
+                );
+            }
+            if i > 0 {
+                assert!(!body.is_empty(), "{n}: page {} has no text", i + 1);
+            }
+        }
+    }
 }
 
 #[test]
@@ -590,6 +636,7 @@ fn a_word_too_wide_breaks_after_its_slash_or_dash() {
         fontdb: Arc::new(usvg::fontdb::Database::new()),
         y: MARGIN_TOP,
         tail: Vec::new(),
+        paragraphs: 0,
     };
     let lines_of = |text: &str, width: f32| -> Vec<String> {
         let tokens = l.tokens(&[(Style::Regular, text.to_string())]).unwrap();
