@@ -227,43 +227,40 @@ struct Piece {
 }
 
 impl Piece {
-    /// Splits before glyph `k`, which must start a cluster.
-    fn split(self, k: usize) -> (Piece, Piece) {
-        let at = self
-            .glyphs
-            .get(k)
-            .map_or(self.text.len(), |g| g.text_range.start)
-            .min(self.text.len());
-        // Clusters start on characters; were one not to, the word is not split.
-        let (a, b) = self
-            .text
-            .split_at_checked(at)
-            .unwrap_or((self.text.as_str(), ""));
-        let mut left = self.glyphs;
-        let mut right = left.split_off(k.min(left.len()));
-        for g in &mut right {
-            g.text_range =
-                g.text_range.start.saturating_sub(at)..g.text_range.end.saturating_sub(at);
+    /// Glyphs `a..b` (each range end a cluster start) as a piece of their own, in time
+    /// proportional to their number, so that a long word is cut in one pass.
+    fn slice(&self, a: usize, b: usize) -> Piece {
+        let b = b.min(self.glyphs.len());
+        let a = a.min(b);
+        let start = |k: usize| {
+            self.glyphs
+                .get(k)
+                .map_or(self.text.len(), |g| g.text_range.start)
+                .min(self.text.len())
+        };
+        let (from, to) = (start(a), start(b).max(start(a)));
+        // Clusters start on characters; were one not to, the text is left whole.
+        let text = self.text.get(from..to).unwrap_or(&self.text).to_string();
+        let glyphs: Vec<KrillaGlyph> = self.glyphs[a..b]
+            .iter()
+            .map(|g| {
+                let mut g = g.clone();
+                g.text_range =
+                    g.text_range.start.saturating_sub(from)..g.text_range.end.saturating_sub(from);
+                g
+            })
+            .collect();
+        Piece {
+            style: self.style,
+            text,
+            em: glyphs.iter().map(|g| g.x_advance).sum(),
+            glyphs,
+            space: false,
         }
-        left.shrink_to_fit();
-        right.shrink_to_fit();
-        let em = |gs: &[KrillaGlyph]| gs.iter().map(|g| g.x_advance).sum();
-        (
-            Piece {
-                style: self.style,
-                text: a.to_string(),
-                em: em(&left),
-                glyphs: left,
-                space: false,
-            },
-            Piece {
-                style: self.style,
-                text: b.to_string(),
-                em: em(&right),
-                glyphs: right,
-                space: false,
-            },
-        )
+    }
+
+    fn starts_cluster(&self, k: usize) -> bool {
+        k == 0 || self.glyphs[k].text_range.start != self.glyphs[k - 1].text_range.start
     }
 }
 
@@ -500,7 +497,7 @@ fn draw(surface: &mut Surface<'_>, fonts: &Fonts, pages: &Pages, op: &Op) -> Res
             let drawn = surface.draw_svg(tree, size, SvgSettings::default());
             surface.pop();
             drawn.ok_or_else(|| PdfError::Chart {
-                caption: caption.clone(),
+                caption: brief(caption),
                 reason: "krilla-svg could not draw it".to_string(),
             })?;
         }
@@ -690,7 +687,8 @@ impl Layouter<'_> {
     }
 
     /// A word wider than the line: as many letters as fit on each line (at least one, so it
-    /// always ends), the rest on the next; `cur` ends with its tail.
+    /// always ends), the rest on the next; `cur` ends with its tail. One pass over the
+    /// glyphs, however long the word.
     fn break_word(
         &self,
         pieces: Vec<Piece>,
@@ -699,51 +697,53 @@ impl Layouter<'_> {
         lines: &mut Vec<Line>,
         cur: &mut Line,
     ) {
-        for mut piece in pieces {
-            loop {
+        for piece in pieces {
+            let n = piece.glyphs.len();
+            // Glyphs `from..` are still to place.
+            let mut from = 0;
+            while from < n {
                 let room = avail(lines.len()) - cur.width;
                 // An empty line takes at least one letter; a line that holds something may
                 // take none of this piece.
-                let min = usize::from(cur.parts.is_empty());
+                let min = from + usize::from(cur.parts.is_empty());
                 let mut w = 0.0;
                 let mut cut = None;
-                for (k, g) in piece.glyphs.iter().enumerate() {
-                    let starts_cluster =
-                        k == 0 || g.text_range.start != piece.glyphs[k - 1].text_range.start;
-                    if starts_cluster && k >= min && w + g.x_advance * size > room + 0.01 {
+                for k in from..n {
+                    let advance = piece.glyphs[k].x_advance * size;
+                    if piece.starts_cluster(k) && k >= min && w + advance > room + 0.01 {
                         cut = Some(k);
                         break;
                     }
-                    w += g.x_advance * size;
+                    w += advance;
+                }
+                let Some(mut k) = cut else {
+                    let rest = piece.slice(from, n);
+                    cur.width += rest.em * size;
+                    cur.parts.push(rest);
+                    break;
+                };
+                if k == from {
+                    // Nothing more fits on this line.
+                    lines.push(std::mem::take(cur));
+                    continue;
                 }
                 // Rather after a slash or a dash that fits ("đồng/" "người", "LN-" "1*")
-                // than between two letters.
-                if let Some(k) = cut.filter(|&k| k > 0) {
-                    // Not after a leading sign ("-" of "-2,5%").
-                    let after_mark = (2..=k).rev().find(|&j| {
-                        let start = piece.glyphs[j].text_range.start;
-                        start != piece.glyphs[j - 1].text_range.start
-                            && piece.text.get(..start).is_some_and(|head| {
-                                head.ends_with(['/', '-', '\u{2013}', '\u{2014}'])
-                            })
-                    });
-                    cut = after_mark.or(cut);
+                // than between two letters; not after a leading sign ("-" of "-2,5%").
+                if let Some(j) = (from + 2..=k).rev().find(|&j| {
+                    let start = piece.glyphs[j].text_range.start;
+                    piece.starts_cluster(j)
+                        && piece
+                            .text
+                            .get(..start)
+                            .is_some_and(|head| head.ends_with(['/', '-', '\u{2013}', '\u{2014}']))
+                }) {
+                    k = j;
                 }
-                match cut {
-                    None => {
-                        cur.width += piece.em * size;
-                        cur.parts.push(piece);
-                        break;
-                    }
-                    Some(0) => lines.push(std::mem::take(cur)),
-                    Some(k) => {
-                        let (head, tail) = piece.split(k);
-                        cur.width += head.em * size;
-                        cur.parts.push(head);
-                        lines.push(std::mem::take(cur));
-                        piece = tail;
-                    }
-                }
+                let head = piece.slice(from, k);
+                cur.width += head.em * size;
+                cur.parts.push(head);
+                lines.push(std::mem::take(cur));
+                from = k;
             }
         }
     }
@@ -1296,18 +1296,26 @@ impl Layouter<'_> {
         let first_h = rows.first().map_or(0.0, |r| row_height(r, lh));
         self.ensure(header_h + first_h);
         self.table_row(&header, &widths, &header_flows, lh);
+        // A header taller than a third of a page is not repeated: it would leave little
+        // room for rows, and a header taller than a page none at all.
+        let repeat = header_h <= (BOTTOM - MARGIN_TOP) / 3.0;
+        let top_h = if repeat { header_h } else { 0.0 };
         for row in rows {
             let mut row = row;
-            loop {
+            // Each turn places the row, or moves to a new page, or places some of its lines:
+            // the row ends placed, and a row cut between lines has fewer lines each time.
+            while row.iter().any(|cell| !cell.is_empty()) {
                 let h = row_height(&row, lh);
                 if self.y + h <= BOTTOM + 0.01 {
                     self.table_row(&row, &widths, &flows, lh);
                     break;
                 }
-                let fresh = self.y <= MARGIN_TOP + header_h + 0.01;
+                let fresh = self.y <= MARGIN_TOP + top_h + 0.01;
                 if !fresh {
                     self.new_page();
-                    self.table_row(&header, &widths, &header_flows, lh);
+                    if repeat {
+                        self.table_row(&header, &widths, &header_flows, lh);
+                    }
                     continue;
                 }
                 // Taller than a page: what fits here, the rest on the next page.
@@ -1317,9 +1325,13 @@ impl Layouter<'_> {
                     .map(|cell| cell.split_off(fit.min(cell.len())))
                     .collect();
                 self.table_row(&row, &widths, &flows, lh);
-                self.new_page();
-                self.table_row(&header, &widths, &header_flows, lh);
                 row = rest;
+                if row.iter().any(|cell| !cell.is_empty()) {
+                    self.new_page();
+                    if repeat {
+                        self.table_row(&header, &widths, &header_flows, lh);
+                    }
+                }
             }
         }
         Ok(())
@@ -1375,7 +1387,7 @@ impl Layouter<'_> {
         };
         opt.fontdb = self.fontdb.clone();
         let tree = usvg::Tree::from_str(&chart.svg, &opt).map_err(|e| PdfError::Chart {
-            caption: chart.caption.clone(),
+            caption: brief(&chart.caption),
             reason: e.to_string(),
         })?;
         // Labels the fonts cannot show would be dropped by the SVG renderer: refuse instead.
@@ -1402,6 +1414,8 @@ impl Layouter<'_> {
                 &mut ops,
             )?
             .0;
+        // The chart and (up to half a page of) its caption share a page.
+        let caption_h = caption_h.min((BOTTOM - MARGIN_TOP) / 2.0);
         let room = BOTTOM - MARGIN_TOP - caption_h - 4.0;
         if h > room {
             w *= room / h;
@@ -1409,7 +1423,7 @@ impl Layouter<'_> {
         }
         if !(w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0) {
             return Err(PdfError::Chart {
-                caption: chart.caption.clone(),
+                caption: brief(&chart.caption),
                 reason: format!("its size {sw} × {sh} is not drawable"),
             });
         }
@@ -1424,23 +1438,15 @@ impl Layouter<'_> {
             h,
         });
         self.y += h + 4.0;
-        let mut ops = Vec::new();
-        let caption_h = self
-            .stack(
-                &[(Style::Italic, clean(&chart.caption))],
-                CAPTION,
-                MARGIN_LEFT,
-                TEXT_W,
-                self.y,
-                Flow::Center,
-                &mut ops,
-            )?
-            .0;
-        for op in ops {
-            self.push(op);
-        }
-        self.y += caption_h;
-        Ok(())
+        // As a paragraph, so that even a caption longer than a page breaks across pages.
+        self.paragraph(
+            &[(Style::Italic, clean(&chart.caption))],
+            CAPTION,
+            MARGIN_LEFT,
+            TEXT_W,
+            0.0,
+            Flow::Center,
+        )
     }
 
     /// Recipients on the left, the signature block on the right, kept on one page.
@@ -1570,6 +1576,15 @@ impl Layouter<'_> {
         }
         Ok(())
     }
+}
+
+/// A caption as an error names it: its first 60 characters.
+fn brief(text: &str) -> String {
+    let mut out: String = text.chars().take(60).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
 }
 
 /// Up to 40 characters either side of `ch` in `text`: enough for an office to find it.

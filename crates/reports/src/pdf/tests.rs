@@ -743,6 +743,103 @@ fn a_character_outside_the_fonts_is_an_error_naming_it() {
 }
 
 #[test]
+fn odd_input_renders_or_is_refused_by_name_never_panics() {
+    let odd = [
+        "",
+        " ",
+        "\t\n\r  \n",
+        "a\u{200B}b\u{00AD}c\u{00A0}d",
+        "x\u{0303}\u{0323} q\u{0302}\u{0301}",
+        &"W".repeat(2000),
+        &"ỗ ".repeat(3000),
+    ];
+    for text in odd {
+        let doc = ReviewDocument {
+            title: vec![text.to_string(), String::new()],
+            blocks: vec![
+                Block::Heading {
+                    level: 0,
+                    text: text.into(),
+                },
+                Block::Heading {
+                    level: 9,
+                    text: text.into(),
+                },
+                Block::Paragraph {
+                    spans: vec![Span::bold(text), Span::plain(""), Span::italic(text)],
+                },
+                Block::List {
+                    items: vec![vec![], vec![Span::plain(text)]],
+                },
+                Block::OfficeText { text: text.into() },
+                Block::Table {
+                    table: Table {
+                        columns: vec![
+                            Column {
+                                header: text.into(),
+                                width: 0,
+                                align: Align::Right,
+                            },
+                            Column {
+                                header: String::new(),
+                                width: 0,
+                                align: Align::Center,
+                            },
+                        ],
+                        // Rows shorter and longer than the columns.
+                        rows: vec![
+                            vec![],
+                            vec![text.into()],
+                            vec!["a".into(), "b".into(), "c".into()],
+                        ],
+                    },
+                },
+                Block::Table {
+                    table: Table {
+                        columns: vec![],
+                        rows: vec![vec![text.into()]],
+                    },
+                },
+                Block::Chart {
+                    chart: Chart {
+                        svg: chart_svg(),
+                        width: f32::NAN,
+                        height: 0.0,
+                        caption: text.into(),
+                    },
+                },
+            ],
+            closing: Closing {
+                recipients_label: text.into(),
+                recipients: vec![text.into(), String::new()],
+                on_behalf: None,
+                signer_title: text.into(),
+                signer: Some(text.into()),
+            },
+            ..sample(Layout::State, 0)
+        };
+        // Ends (the test harness's timeout says if not), and makes a PDF.
+        let pdf = render(&doc).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+    }
+    // Characters the fonts lack, anywhere, are refused by name.
+    for (text, ch) in [("مرحبا", 'م'), ("🌲", '🌲'), ("bell\u{7}", '\u{7}')] {
+        let doc = ReviewDocument {
+            closing: Closing {
+                signer: Some(text.into()),
+                ..closing(Layout::Party)
+            },
+            ..short(Layout::Party)
+        };
+        match render(&doc) {
+            Err(PdfError::MissingGlyph { ch: c, .. }) => assert_eq!(c, ch, "{text}"),
+            other => panic!("{text}: {:?}", other.map(|b| b.len())),
+        }
+        assert_eq!(uncovered(&doc).first().map(|u| u.0), Some(ch));
+    }
+}
+
+#[test]
 fn text_is_normalised_to_nfc() {
     // "Độ che phủ rừng" typed with combining marks (NFD), as some keyboards and PDFs give it.
     let nfd: String = "Độ che phủ rừng, những hỗ trợ".nfd().collect();
