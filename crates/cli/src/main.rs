@@ -80,13 +80,16 @@ enum Command {
         #[arg(long, default_value_t = 8080)]
         port: u16,
     },
-    /// Import a resolution bundle (.toml) or observations (.csv) in one transaction.
+    /// Import a resolution bundle (.toml), observations (.csv) or a filled Excel template
+    /// (.xlsx, from `chitieu template`) in one transaction.
     ///
     /// With --format and --mapping, the figures of a neighbouring system: a DHIS2 data value
     /// set (JSON or CSV) or an SDMX-CSV message (docs/exchange.md).
     Import {
-        /// The file: FILE.toml (bundle, see docs/bundle.md) or FILE.csv
-        /// (unit,indicator,period,value,standing,source); with --format, a file of that format.
+        /// The file: FILE.toml (bundle, see docs/bundle.md), FILE.csv
+        /// (unit,indicator,period,value,standing,source) or FILE.xlsx (a filled template:
+        /// every bad cell is named, and nothing is written unless all are good); with
+        /// --format, a file of that format.
         file: PathBuf,
         /// Read FILE as this format instead of by its extension.
         #[arg(long, value_enum, requires = "mapping")]
@@ -94,6 +97,28 @@ enum Command {
         /// The mapping from the format's codes to chitieu's ids (docs/exchange.md).
         #[arg(long, requires = "format")]
         mapping: Option<PathBuf>,
+    },
+    /// Write an Excel workbook for a unit to fill offline with its figures for a period, then
+    /// read back with `chitieu import FILE.xlsx`.
+    ///
+    /// Rows: the indicators of the targets that apply to the unit in the resolutions in force
+    /// during the period, then those it already reports. Columns: unit of measure, the unit's
+    /// figure for the same period a year earlier, the input for the period, its standing
+    /// (estimate, preliminary, final), its source, and the change against last year. Only the
+    /// inputs are unlocked; the sheet is protected without a password.
+    Template {
+        /// Unit id (e.g. luc-ngan).
+        #[arg(long)]
+        unit: String,
+        /// Period: a year (2018), a half (2018-H1), a quarter (2018-Q2) or a month (2018-06).
+        #[arg(long, value_parser = parse_period)]
+        period: chitieu_domain::Period,
+        /// Date (YYYY-MM-DD): last year's figures as known then. Default: today.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Write here. Default: template-UNIT-PERIOD.xlsx in the current folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Export the whole database as one bundle (or the observations as CSV, or the figures
     /// for a neighbouring system: DHIS2 JSON or CSV, SDMX-CSV, with --mapping).
@@ -227,6 +252,34 @@ enum Command {
     /// To load it into a database: `chitieu import OUT/bundle.toml`, then
     /// `chitieu import OUT/observations.csv`; or `chitieu gen --import` straight into it.
     Gen(synthetic::GenArgs),
+    /// The office's own text for a review — causes, directions, the document's number,
+    /// recipients, who signs — kept with it and printed in sections II and IV and the
+    /// closing (docs/review-text.md).
+    #[command(subcommand)]
+    ReviewText(ReviewTextCommand),
+}
+
+#[derive(Subcommand)]
+enum ReviewTextCommand {
+    /// Print the text saved for a review as TOML (edit it and `set` it back).
+    Show {
+        /// Unit id (e.g. luc-ngan).
+        #[arg(long)]
+        unit: String,
+        /// Date of the review (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        as_of: NaiveDate,
+    },
+    /// Save the text in FILE.toml (its `unit` and `as_of` say which review), replacing the
+    /// one saved for that review.
+    Set { file: PathBuf },
+    /// Remove the text saved for a review.
+    Clear {
+        #[arg(long)]
+        unit: String,
+        #[arg(long, value_parser = parse_date)]
+        as_of: NaiveDate,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -239,8 +292,39 @@ enum ReviewFormat {
     Press,
     /// The review as one self-contained HTML file, to mail, open offline or print.
     Html,
+    /// The review's tables as an Excel workbook (needs --out): targets, documents, tasks,
+    /// adjustments and shortfalls, a sheet each, numbers as numbers.
+    Xlsx,
     /// The review as an A4 PDF laid out as a Vietnamese report, fonts embedded (needs --out).
     Pdf,
+}
+
+impl ReviewFormat {
+    /// Formats that are files for a program (a workbook, a document), not text to read.
+    fn is_binary(self) -> bool {
+        matches!(self, ReviewFormat::Xlsx | ReviewFormat::Pdf)
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            ReviewFormat::Md => "md",
+            ReviewFormat::Json => "json",
+            ReviewFormat::Press => "txt",
+            ReviewFormat::Html => "html",
+            ReviewFormat::Xlsx => "xlsx",
+            ReviewFormat::Pdf => "pdf",
+        }
+    }
+}
+
+/// A binary file goes to --out or to a redirected standard output, never onto a terminal.
+fn binary_needs_a_file(format: ReviewFormat, out: Option<&Path>) -> Result<()> {
+    use std::io::IsTerminal;
+    if format.is_binary() && out.is_none() && std::io::stdout().is_terminal() {
+        let ext = format.extension();
+        bail!("--format {ext} writes a file: give --out FILE.{ext} or redirect standard output");
+    }
+    Ok(())
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -267,6 +351,10 @@ enum ExportFormat {
     Dhis2Csv,
     /// An SDMX-CSV data message (needs --mapping).
     SdmxCsv,
+}
+
+fn parse_period(s: &str) -> Result<chitieu_domain::Period, String> {
+    s.trim().parse().map_err(|e| format!("{e}"))
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -390,6 +478,22 @@ async fn import_bundle(
     }
 }
 
+/// Reads a filled Excel template and writes its figures in one transaction; every bad cell,
+/// and every figure the store refuses, named by sheet and cell.
+async fn import_template(
+    store: &dyn Store,
+    bytes: &[u8],
+    file: &str,
+) -> Result<chitieu_store::ImportSummary> {
+    let ds = store.load_structure().await?;
+    let filled = chitieu_io::template::read_template(bytes, file, &ds)?;
+    match store.add_observations(&filled.observations).await {
+        Ok(s) => Ok(s),
+        Err(StoreError::Invalid(errors)) => Err(filled.located(file, &errors).into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// [`judge`] at a judgement's date, in the tree of that date.
 async fn judged<T>(
     store: &dyn Store,
@@ -438,6 +542,9 @@ async fn review_output(
                 ReviewFormat::Md => document::markdown(&doc()).into_bytes(),
                 ReviewFormat::Press => press::summary(lang, &r, &ds.terms).into_bytes(),
                 ReviewFormat::Html => chitieu_reports::html::review(&doc()).into_bytes(),
+                ReviewFormat::Xlsx => {
+                    chitieu_reports::xlsx::review(lang, &r).context("cannot make the workbook")?
+                }
                 ReviewFormat::Pdf => {
                     chitieu_reports::pdf::render(&doc()).context("cannot make the PDF")?
                 }
@@ -554,6 +661,7 @@ async fn run(cli: Cli) -> Result<()> {
             println!("{} database ready: {db}", store.backend());
         }
         Command::Demo { format } => {
+            binary_needs_a_file(format, None)?;
             let (store, _) = demo_store(cli.db).await?;
             let as_of = parse_date(DEMO_DATE).map_err(|e| anyhow!(e))?;
             write_out(
@@ -612,7 +720,15 @@ async fn run(cli: Cli) -> Result<()> {
                         Err(e) => return Err(e.into()),
                     }
                 }
-                _ => bail!("{name}: expected a .toml bundle or a .csv of observations"),
+                Some("xlsx") => {
+                    let bytes =
+                        std::fs::read(&file).with_context(|| format!("cannot read {name}"))?;
+                    let store = open(&db).await?;
+                    import_template(store.as_ref(), &bytes, &name).await?
+                }
+                _ => bail!(
+                    "{name}: expected a .toml bundle, a .csv of observations or a filled .xlsx template"
+                ),
             };
             println!("{name}: {}", summary_line(&summary));
         }
@@ -688,13 +804,10 @@ async fn run(cli: Cli) -> Result<()> {
             include_unapproved,
             out,
         } => {
-            // A PDF is not for a terminal.
-            if matches!(format, ReviewFormat::Pdf) && out.is_none() {
-                bail!("--format pdf writes a PDF file: give --out FILE.pdf");
-            }
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             let as_of = as_of.unwrap_or_else(today);
+            binary_needs_a_file(format, out.as_deref())?;
             write_out(
                 out.as_deref(),
                 review_output(
@@ -793,12 +906,81 @@ async fn run(cli: Cli) -> Result<()> {
             .await?;
             write_out(None, &text)?;
         }
+        Command::Template {
+            unit,
+            period,
+            as_of,
+            out,
+        } => {
+            let db = db_or_default(cli.db)?;
+            let store = open(&db).await?;
+            let as_of = as_of.unwrap_or_else(today);
+            let ds = store.load_structure().await?;
+            let figures = chitieu_store::in_force::own_figures(
+                store.as_ref(),
+                &ds,
+                &unit,
+                period.year() - 1,
+                period.year(),
+                as_of,
+            )
+            .await?
+            .with_context(|| format!("no unit `{unit}`"))?;
+            let template =
+                chitieu_io::template::Template::for_unit(&ds, &unit, period, as_of, lang, &figures)
+                    .with_context(|| format!("no unit `{unit}`"))?;
+            let book = template.to_xlsx().context("cannot make the workbook")?;
+            let path =
+                out.unwrap_or_else(|| PathBuf::from(format!("template-{unit}-{period}.xlsx")));
+            std::fs::write(&path, book)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            println!(
+                "{}: {} indicators of {unit} for {period}",
+                path.display(),
+                template.rows.len()
+            );
+        }
         Command::Gen(args) if args.import => {
             let db = db_or_default(cli.db)?;
             let store = open(&db).await?;
             synthetic::import(&args, store.as_ref(), &db).await?;
         }
         Command::Gen(args) => synthetic::run(&args)?,
+        Command::ReviewText(cmd) => {
+            let db = db_or_default(cli.db)?;
+            let store = open(&db).await?;
+            match cmd {
+                ReviewTextCommand::Show { unit, as_of } => {
+                    match store.review_text(&unit, as_of).await? {
+                        Some(t) => write_out(None, chitieu_io::review_text_to_toml(&t))?,
+                        None => {
+                            // A template to fill, so that `show > f.toml; edit; set f.toml`
+                            // works for a review that has no text yet.
+                            let t = chitieu_domain::ReviewText::new(unit.clone(), as_of);
+                            eprintln!("chitieu: no text saved for the review of {unit} at {as_of}");
+                            write_out(None, chitieu_io::review_text_to_toml(&t))?;
+                        }
+                    }
+                }
+                ReviewTextCommand::Set { file } => {
+                    let name = file.display().to_string();
+                    let source = std::fs::read_to_string(&file)
+                        .with_context(|| format!("cannot read {name}"))?;
+                    let text = chitieu_io::parse_review_text(&source, &name)?;
+                    store.save_review_text(&text).await?;
+                    println!(
+                        "{name}: saved the text of the review of {} at {}",
+                        text.unit, text.as_of
+                    );
+                }
+                ReviewTextCommand::Clear { unit, as_of } => {
+                    store
+                        .save_review_text(&chitieu_domain::ReviewText::new(unit.clone(), as_of))
+                        .await?;
+                    println!("removed the text of the review of {unit} at {as_of}");
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -676,7 +676,8 @@ fn press_summary_reproduces_the_articles_facts() {
 }
 
 /// `review --format pdf --out FILE` writes the review as a PDF with its fonts embedded, its
-/// Vietnamese text read back by pdftotext when poppler is there; without `--out` it refuses.
+/// Vietnamese text read back by pdftotext when poppler is there; or to a redirected standard
+/// output.
 #[test]
 fn review_as_a_pdf() {
     let env = Env::new();
@@ -706,8 +707,10 @@ fn review_as_a_pdf() {
         }
         Err(_) => eprintln!("pdftotext is not on PATH: check skipped"),
     }
-    let err = env.fails(&[&args[..], &["--format", "pdf"]].concat());
-    assert!(err.contains("--out"), "{err}");
+    // Standard output redirected (as here) takes the same bytes, as for xlsx.
+    let piped = env.run(&[&args[..], &["--format", "pdf"]].concat());
+    assert!(piped.status.success());
+    assert!(piped.stdout.starts_with(b"%PDF-"));
 }
 
 /// `status --format xlsx` writes a workbook whose cells are the JSON status's: numbers as
@@ -755,4 +758,89 @@ fn status_as_an_excel_workbook() {
     }
     let err = env.fails(&[&args[..], &["--format", "xlsx"]].concat());
     assert!(err.contains("--out"), "{err}");
+}
+
+/// The office's text for a review: `show` gives a template to fill, `set` saves it and the
+/// review prints it where it belongs (section II, section IV, the number, the signature),
+/// a bad file is refused at its key with nothing saved, and `clear` brings the draft back.
+#[test]
+fn review_text_is_kept_with_the_review() {
+    let env = Env::new();
+    env.ok(&["import", env.write("demo.toml", DEMO).to_str().unwrap()]);
+    let review = |env: &Env| env.ok(&["review", "--unit", "luc-ngan", "--as-of", "2018-06-25"]);
+    let draft = review(&env);
+    assert!(draft.contains("(Văn phòng bổ sung nguyên nhân"), "{draft}");
+    assert!(draft.contains("(Dự thảo từ số liệu"), "{draft}");
+    assert!(draft.contains("Số       -BC/HU"), "{draft}");
+
+    let template = env.ok(&[
+        "review-text",
+        "show",
+        "--unit",
+        "luc-ngan",
+        "--as-of",
+        "2018-06-25",
+    ]);
+    assert!(
+        template.starts_with("unit = \"luc-ngan\"\nas_of = 2018-06-25\n"),
+        "{template}"
+    );
+    let filled = template
+        .replace("causes = \"\"", "causes = '''\nMưa lũ kéo dài.\n\nThiếu vốn đầu tư.\n'''")
+        .replace("directions = \"\"", "directions = \"Tập trung xây dựng nông thôn mới.\"")
+        + "number = \"45-BC/HU\"\nsigner = \"Thân Văn Khánh\"\nrecipients = [\"Ban Thường vụ Tỉnh ủy (b/c),\", \"Lưu VP.\"]\n";
+    let file = env.write("text.toml", &filled);
+    let saved = env.ok(&["review-text", "set", file.to_str().unwrap()]);
+    assert!(
+        saved.contains("saved the text of the review of luc-ngan at 2018-06-25"),
+        "{saved}"
+    );
+
+    let md = review(&env);
+    assert!(md.contains("Mưa lũ kéo dài.\n\nThiếu vốn đầu tư."), "{md}");
+    assert!(md.contains("Tập trung xây dựng nông thôn mới."), "{md}");
+    assert!(md.contains("Số 45-BC/HU"), "{md}");
+    assert!(md.contains("**Thân Văn Khánh**"), "{md}");
+    assert!(md.contains("- Lưu VP."), "{md}");
+    assert!(!md.contains("(Dự thảo từ số liệu"), "{md}");
+    let ii = md.find("## II.").unwrap();
+    let iii = md.find("## III.").unwrap();
+    let causes = md.find("Mưa lũ").unwrap();
+    assert!(ii < causes && causes < iii, "the causes are in section II");
+
+    let bad = env.write(
+        "bad.toml",
+        &filled.replace("as_of = 2018-06-25", "as_of = \"25/6/2018\""),
+    );
+    let err = env.fails(&["review-text", "set", bad.to_str().unwrap()]);
+    assert!(
+        err.contains("bad.toml") && err.contains("as_of: expected the review's date as YYYY-MM-DD"),
+        "{err}"
+    );
+    let unknown = env.write(
+        "unknown.toml",
+        &filled.replace("unit = \"luc-ngan\"", "unit = \"nowhere\""),
+    );
+    let err = env.fails(&["review-text", "set", unknown.to_str().unwrap()]);
+    assert!(err.contains("no unit `nowhere`"), "{err}");
+    assert_eq!(review(&env), md, "nothing was saved by the refused files");
+
+    let shown = env.ok(&[
+        "review-text",
+        "show",
+        "--unit",
+        "luc-ngan",
+        "--as-of",
+        "2018-06-25",
+    ]);
+    assert!(shown.contains("number = \"45-BC/HU\""), "{shown}");
+    env.ok(&[
+        "review-text",
+        "clear",
+        "--unit",
+        "luc-ngan",
+        "--as-of",
+        "2018-06-25",
+    ]);
+    assert_eq!(review(&env), draft);
 }

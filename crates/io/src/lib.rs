@@ -1,5 +1,5 @@
-//! File formats of chitieu: the resolution bundle (TOML, specified in `docs/bundle.md`) and
-//! observations as CSV.
+//! File formats of chitieu: the resolution bundle (TOML, specified in `docs/bundle.md`),
+//! observations as CSV and the Excel template of a unit's figures.
 //!
 //! This crate owns the text forms only: reading them into the domain model
 //! ([`chitieu_domain::Dataset`]) with errors that name the file, line and column, and writing
@@ -12,6 +12,9 @@
 //!   merge) back to a line and column.
 //! * [`parse_observations_csv`] / [`observations_to_csv`] / [`located_csv`]: observations as
 //!   CSV.
+//! * [`template`]: the Excel template of a unit's figures for a period
+//!   ([`template::Template::to_xlsx`]) and reading it back filled in
+//!   ([`template::read_template`]), every bad cell named by sheet and cell.
 //!
 //! * [`exchange`]: DHIS2 data value sets (JSON, CSV) and SDMX-CSV, in and out, through a
 //!   mapping file ([`exchange::parse_mapping`], `docs/exchange.md`).
@@ -26,6 +29,7 @@ mod obs_csv;
 mod parse;
 mod review_text;
 mod source_map;
+pub mod template;
 mod text;
 mod write;
 

@@ -478,3 +478,32 @@ mod tests {
         assert!(!sparkline(&[3.0, 3.0], None, "x").is_empty());
     }
 }
+
+#[cfg(test)]
+mod overview_tests {
+    use super::*;
+
+    #[test]
+    fn the_status_overview_has_a_bar_per_status_as_long_as_its_count() {
+        let counts: std::collections::BTreeMap<&'static str, usize> =
+            [("exceeded", 2), ("on_track", 4), ("off_track", 1)].into();
+        let svg = status_overview(Lang::Vi, &counts, "Biểu đồ & chỉ tiêu");
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("<title>Biểu đồ &amp; chỉ tiêu</title>"));
+        assert!(svg.contains("hoàn thành vượt mức") && svg.contains("khó hoàn thành"));
+        assert!(
+            !svg.contains("đưa ra khỏi nghị quyết"),
+            "withdrawn targets get no bar"
+        );
+        let widths: Vec<f64> = svg
+            .split("<rect ")
+            .skip(1)
+            .filter_map(|r| r.split("width=\"").nth(1)?.split('"').next()?.parse().ok())
+            .collect();
+        assert_eq!(widths.len(), 6);
+        // The longest bar is the largest count; the others in proportion.
+        assert!((widths[0] * 2.0 - widths[2]).abs() < 0.2, "{widths:?}");
+        assert!((widths[4] * 4.0 - widths[2]).abs() < 0.2, "{widths:?}");
+        assert_eq!(widths[1], 0.0);
+    }
+}

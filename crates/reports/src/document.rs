@@ -1436,3 +1436,288 @@ pub fn html_body(doc: &ReviewDocument) -> String {
     );
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chitieu_domain::review::{DocumentSummary, ResolutionSummary, UnitRef};
+    use chitieu_domain::{Resolution, ResolutionKind, Unit};
+    use chrono::NaiveDate;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    fn unit(id: &str, name: &str, level: Level, parent: Option<&str>) -> Unit {
+        Unit {
+            id: id.into(),
+            name: name.into(),
+            name_en: None,
+            level,
+            parent: parent.map(Into::into),
+            code: None,
+            valid_from: None,
+            valid_to: None,
+        }
+    }
+
+    fn tree() -> Dataset {
+        Dataset {
+            units: vec![
+                unit("vn", "Việt Nam", Level::Nation, None),
+                unit("bg", "Tỉnh Bắc Giang", Level::Province, Some("vn")),
+                unit("hn", "Thành phố Hà Nội", Level::Province, Some("vn")),
+                unit("ln", "Huyện Lục Ngạn", Level::District, Some("bg")),
+                unit("ps", "Xã Phượng Sơn", Level::Commune, Some("ln")),
+                unit("chu", "Thị trấn Chũ", Level::Commune, Some("ln")),
+            ],
+            ..Dataset::default()
+        }
+    }
+
+    #[test]
+    fn party_names_follow_the_committee_of_each_level() {
+        let ds = tree();
+        let ln = Names::of(&ds, "ln", Layout::Party);
+        assert_eq!(ln.superior.as_deref(), Some("ĐẢNG BỘ TỈNH BẮC GIANG"));
+        assert_eq!(ln.issuer, "HUYỆN ỦY LỤC NGẠN");
+        assert_eq!(ln.suffix, "HU");
+        assert_eq!(ln.on_behalf, "T/M BAN THƯỜNG VỤ");
+        assert_eq!(ln.place, "Lục Ngạn");
+        assert_eq!(
+            ln.recipients.first().map(String::as_str),
+            Some("Ban Thường vụ Tỉnh ủy (b/c),")
+        );
+        assert_eq!(
+            ln.recipients.last().map(String::as_str),
+            Some("Lưu Văn phòng Huyện ủy.")
+        );
+
+        // A province's committee has no superior line: the Central Committee is not written.
+        let bg = Names::of(&ds, "bg", Layout::Party);
+        assert_eq!(bg.superior, None);
+        assert_eq!(
+            (bg.issuer.as_str(), bg.suffix.as_str()),
+            ("TỈNH ỦY BẮC GIANG", "TU")
+        );
+        let hn = Names::of(&ds, "hn", Layout::Party);
+        assert_eq!(hn.issuer, "THÀNH ỦY HÀ NỘI");
+
+        let ps = Names::of(&ds, "ps", Layout::Party);
+        assert_eq!(ps.superior.as_deref(), Some("ĐẢNG BỘ HUYỆN LỤC NGẠN"));
+        assert_eq!(
+            (ps.issuer.as_str(), ps.suffix.as_str()),
+            ("ĐẢNG ỦY XÃ PHƯỢNG SƠN", "ĐU")
+        );
+        assert_eq!(ps.on_behalf, "T/M ĐẢNG ỦY");
+        let chu = Names::of(&ds, "chu", Layout::Party);
+        assert_eq!(chu.issuer, "ĐẢNG ỦY THỊ TRẤN CHŨ");
+        assert_eq!(chu.place, "Chũ");
+    }
+
+    #[test]
+    fn state_names_follow_decree_30() {
+        let ds = tree();
+        let ln = Names::of(&ds, "ln", Layout::State);
+        assert_eq!(ln.issuer, "ỦY BAN NHÂN DÂN HUYỆN LỤC NGẠN");
+        assert_eq!(ln.superior.as_deref(), Some("UBND TỈNH BẮC GIANG"));
+        assert_eq!(ln.suffix, "UBND");
+        assert_eq!(
+            (ln.on_behalf.as_str(), ln.signer_title.as_str()),
+            ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
+        );
+        assert_eq!(
+            number_line(Lang::Vi, Layout::State, None, &ln.suffix),
+            "Số:       /BC-UBND"
+        );
+        assert_eq!(
+            number_line(Lang::Vi, Layout::Party, Some("45-BC/HU"), "HU"),
+            "Số 45-BC/HU"
+        );
+    }
+
+    fn review_of(ds: &Dataset, unit: &str) -> Review {
+        let r = ds.resolutions.first();
+        Review {
+            unit: UnitRef {
+                id: unit.into(),
+                name: ds
+                    .units
+                    .iter()
+                    .find(|u| u.id == unit)
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default(),
+                level: Level::District,
+            },
+            as_of: day(2018, 6, 25),
+            include_unapproved: false,
+            resolutions: r
+                .map(|r| ResolutionSummary {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    issuer: r.issuer.clone(),
+                    unit: r.unit.clone(),
+                    kind: r.kind,
+                    congress: r.congress,
+                    term: r.term.clone(),
+                    adopted: r.adopted,
+                    own: true,
+                    achieved_or_exceeded: 0,
+                    total: 0,
+                    assessable: 0,
+                    reach_80: 0,
+                    counts: Default::default(),
+                    achieved_or_exceeded_adjusted: 0,
+                    total_adjusted: 0,
+                    counts_adjusted: Default::default(),
+                })
+                .into_iter()
+                .collect(),
+            documents: DocumentSummary {
+                from: day(2015, 7, 1),
+                to: day(2018, 6, 25),
+                counts: Default::default(),
+                list: vec![],
+            },
+            targets: vec![],
+            adjustments: vec![],
+            tasks: vec![],
+            shortfalls: vec![],
+        }
+    }
+
+    fn with_resolution(body: BodyKind) -> Dataset {
+        let mut ds = tree();
+        ds.resolutions.push(Resolution {
+            id: "kh".into(),
+            unit: "ln".into(),
+            kind: ResolutionKind::Council,
+            congress: None,
+            term: "2016-2021".into(),
+            number: None,
+            adopted: day(2016, 7, 1),
+            title: "Kế hoạch phát triển kinh tế - xã hội 5 năm 2016–2020".into(),
+            issuer: None,
+            body,
+        });
+        ds
+    }
+
+    fn build_for(ds: &Dataset, text: Option<&ReviewText>) -> ReviewDocument {
+        let rollups = Rollups::new(
+            ds,
+            chitieu_domain::version::FigureFilter {
+                known_by: day(2018, 6, 25),
+                include_unapproved: false,
+            },
+            day(2018, 6, 25),
+        );
+        build(Lang::Vi, ds, &rollups, &review_of(ds, "ln"), text)
+    }
+
+    #[test]
+    fn the_issuing_body_chooses_the_layout_and_the_text_can_override_it() {
+        let party = build_for(&with_resolution(BodyKind::Party), None);
+        assert_eq!(party.letterhead.layout, Layout::Party);
+        assert_eq!(party.letterhead.national, vec!["ĐẢNG CỘNG SẢN VIỆT NAM"]);
+        assert_eq!(party.letterhead.mark.as_deref(), Some("*"));
+        assert_eq!(
+            party.letterhead.place_date,
+            "Lục Ngạn, ngày 25 tháng 6 năm 2018"
+        );
+
+        let state = build_for(&with_resolution(BodyKind::Government), None);
+        assert_eq!(state.letterhead.layout, Layout::State);
+        assert_eq!(
+            state.letterhead.national,
+            vec![
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                "Độc lập - Tự do - Hạnh phúc"
+            ]
+        );
+        assert_eq!(state.letterhead.mark, None);
+        assert_eq!(state.closing.signer_title, "CHỦ TỊCH");
+
+        let text = ReviewText {
+            layout: Some(Layout::Party),
+            issuer: Some("BAN CHẤP HÀNH ĐẢNG BỘ HUYỆN LỤC NGẠN".into()),
+            number: Some("45-BC/HU".into()),
+            place: Some("Chũ".into()),
+            ..ReviewText::new("ln", day(2018, 6, 25))
+        };
+        let overridden = build_for(&with_resolution(BodyKind::Government), Some(&text));
+        assert_eq!(overridden.letterhead.layout, Layout::Party);
+        assert_eq!(
+            overridden.letterhead.issuer,
+            "BAN CHẤP HÀNH ĐẢNG BỘ HUYỆN LỤC NGẠN"
+        );
+        assert_eq!(overridden.letterhead.number, "Số 45-BC/HU");
+        assert!(overridden.letterhead.place_date.starts_with("Chũ, ngày 25"));
+    }
+
+    fn section_texts(doc: &ReviewDocument) -> Vec<String> {
+        doc.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { level: 1, text } => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_sections_are_those_of_a_review_report_and_the_office_text_goes_in_them() {
+        let ds = with_resolution(BodyKind::Party);
+        let draft = build_for(&ds, None);
+        assert_eq!(
+            section_texts(&draft),
+            vec![
+                "I. KẾT QUẢ THỰC HIỆN",
+                "II. HẠN CHẾ, YẾU KÉM VÀ NGUYÊN NHÂN",
+                "III. ĐIỀU CHỈNH CHỈ TIÊU, NHIỆM VỤ",
+                "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI"
+            ]
+        );
+        assert!(!draft
+            .blocks
+            .iter()
+            .any(|b| matches!(b, Block::OfficeText { .. })));
+        assert_eq!(draft.closing.signer, None);
+
+        let text = ReviewText {
+            causes: "Mưa lũ.".into(),
+            directions: "Tập trung chỉ đạo.".into(),
+            signer: Some("Thân Văn Khánh".into()),
+            recipients: vec!["Lưu VP.".into()],
+            ..ReviewText::new("ln", day(2018, 6, 25))
+        };
+        let doc = build_for(&ds, Some(&text));
+        let at = |needle: &str| {
+            doc.blocks.iter().position(|b| match b {
+                Block::OfficeText { text } => text == needle,
+                Block::Heading { text, .. } => text.starts_with(needle),
+                _ => false,
+            })
+        };
+        let (ii, iii, iv) = (at("II."), at("III."), at("IV."));
+        let (causes, directions) = (at("Mưa lũ."), at("Tập trung chỉ đạo."));
+        assert!(ii < causes && causes < iii, "{:?}", (ii, causes, iii));
+        assert!(iv < directions, "{:?}", (iv, directions));
+        assert_eq!(doc.closing.signer.as_deref(), Some("Thân Văn Khánh"));
+        assert_eq!(doc.closing.recipients, vec!["Lưu VP."]);
+    }
+
+    #[test]
+    fn markdown_escapes_what_markdown_would_read() {
+        assert_eq!(md_text("1* [a]_b"), "1\\* \\[a\\]\\_b");
+        assert_eq!(md_cell("a | b\nc"), "a \\| b c");
+        assert_eq!(
+            md_spans(&[Span::plain("x "), Span::bold(" 4/16 "), Span::italic("y")]),
+            "x  **4/16** *y*"
+        );
+        assert_eq!(
+            paragraphs("a\nb\n\n\nc\n"),
+            vec!["a b".to_string(), "c".to_string()]
+        );
+    }
+}

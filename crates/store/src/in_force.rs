@@ -256,3 +256,44 @@ fn reporters(tree: &Tree, lineage: &Lineage, asked: &[&str]) -> Vec<u32> {
         })
         .collect()
 }
+
+/// A unit's own figures in force (not rolled up; approved or not) in the periods of some
+/// years, as known at a date, by (indicator id, period); `None` for an unknown unit. What the
+/// Excel template shows for reference.
+pub async fn own_figures(
+    store: &dyn Store,
+    ds: &Dataset,
+    unit: &str,
+    first_year: i32,
+    last_year: i32,
+    known_by: NaiveDate,
+) -> Result<
+    Option<std::collections::HashMap<(String, chitieu_domain::Period), chitieu_domain::Decimal>>,
+    StoreError,
+> {
+    let Some(u) = ds.units.iter().position(|x| x.id == unit) else {
+        return Ok(None);
+    };
+    let cols = store
+        .load_figures(&FigureQuery {
+            first_year,
+            last_year,
+            known_by,
+            include_unapproved: true,
+            units: Some(vec![u as u32]),
+            indicators: None,
+        })
+        .await?;
+    let mut out = std::collections::HashMap::new();
+    for k in 0..cols.len() {
+        let (Some(p), Some(i), Some(v)) =
+            (cols.period.get(k), cols.indicator.get(k), cols.value(k))
+        else {
+            continue;
+        };
+        if let Some(ind) = ds.indicators.get(*i as usize) {
+            out.insert((ind.id.clone(), *p), v);
+        }
+    }
+    Ok(Some(out))
+}

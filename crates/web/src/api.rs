@@ -33,6 +33,10 @@ pub fn routes() -> Router<AppState> {
             .routes(utoipa_axum::routes!(resolutions))
             .routes(utoipa_axum::routes!(resolution_status))
             .routes(utoipa_axum::routes!(unit_review))
+            .routes(utoipa_axum::routes!(
+                crate::review_text::get_review_text,
+                crate::review_text::put_review_text
+            ))
             .routes(utoipa_axum::routes!(list_observations, add_observations))
             .routes(utoipa_axum::routes!(add_adjustment))
             .routes(utoipa_axum::routes!(unit))
@@ -40,6 +44,7 @@ pub fn routes() -> Router<AppState> {
             .routes(utoipa_axum::routes!(unit_tasks))
             .routes(utoipa_axum::routes!(target))
             .routes(utoipa_axum::routes!(crate::entry::entry_json))
+            .routes(utoipa_axum::routes!(crate::excel::template_json))
             .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(

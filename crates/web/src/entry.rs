@@ -333,21 +333,26 @@ struct EntryPage {
     reported_error: Option<String>,
     source: String,
     reported_by: String,
+    /// The period the Excel template link offers: the year of the page's date.
+    template_period: String,
+    upload_problems: Vec<String>,
 }
 
 /// What the person typed, to show again, and the problems found, by input name.
 #[derive(Default)]
-struct Kept {
+pub(crate) struct Kept {
     inputs: HashMap<String, String>,
     errors: HashMap<String, String>,
     problems: Vec<String>,
+    /// The bad cells of an uploaded Excel template (`crate::excel`).
+    pub(crate) upload: Vec<String>,
 }
 
 fn cell_name(indicator: &str, period: Period) -> String {
     format!("v.{indicator}.{period}")
 }
 
-fn render(
+pub(crate) fn render(
     lang: Lang,
     g: &Grid,
     kept: &Kept,
@@ -433,6 +438,8 @@ fn render(
         reported_error: kept.errors.get("reported").cloned(),
         source: input("source"),
         reported_by: input("reported_by"),
+        template_period: Period::of_date_year(g.as_of).to_string(),
+        upload_problems: kept.upload.clone(),
         l,
     }
     .render()

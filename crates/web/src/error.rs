@@ -67,7 +67,10 @@ impl From<crate::cache::WrongType> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        ApiError::internal(e)
+        match e {
+            StoreError::NotFound { what, id } => ApiError::not_found(what, &id),
+            e => ApiError::internal(e),
+        }
     }
 }
 

@@ -149,6 +149,13 @@ pub struct Labels {
     pub value_shape: &'static str,
     pub no_change: &'static str,
     pub refused: &'static str,
+    pub excel: &'static str,
+    pub excel_help: &'static str,
+    pub template_download: &'static str,
+    pub template_upload: &'static str,
+    pub upload_refused: &'static str,
+    pub no_file: &'static str,
+    pub other_unit: &'static str,
 }
 
 pub fn labels(lang: Lang) -> Labels {
@@ -241,6 +248,13 @@ pub fn labels(lang: Lang) -> Labels {
             value_shape: "chỉ nhập một dạng: một số, một khoảng, hoặc mức thay đổi mỗi năm",
             no_change: "cần ít nhất một thay đổi: giá trị, thời hạn, diễn đạt, hoặc đưa ra khỏi nghị quyết",
             refused: "Không lưu được",
+            excel: "Nhập bằng Excel",
+            excel_help: "Tải biểu mẫu của một kỳ, điền số liệu vào các ô màu vàng (không cần mạng), rồi tải lên: mọi ô sai đều được chỉ ra, và chưa lưu gì nếu còn ô sai.",
+            template_download: "Tải biểu mẫu Excel",
+            template_upload: "Tải lên biểu mẫu đã điền",
+            upload_refused: "Chưa lưu gì từ tệp Excel: có ô chưa đúng.",
+            no_file: "chưa chọn tệp .xlsx",
+            other_unit: "biểu mẫu này của đơn vị khác",
         },
         Lang::En => Labels {
             app: "Resolution target tracking",
@@ -330,6 +344,13 @@ pub fn labels(lang: Lang) -> Labels {
             value_shape: "enter one form only: a number, a range, or a change per year",
             no_change: "at least one change is needed: value, deadline, wording, or withdrawal",
             refused: "Refused",
+            excel: "Enter with Excel",
+            excel_help: "Download the template of a period, fill the figures into the yellow cells (offline), and upload it: every wrong cell is named, and nothing is saved while one is wrong.",
+            template_download: "Download the Excel template",
+            template_upload: "Upload a filled template",
+            upload_refused: "Nothing was saved from the Excel file: some cells are wrong.",
+            no_file: "no .xlsx file chosen",
+            other_unit: "this template is another unit's",
         },
     }
 }

@@ -12,9 +12,11 @@ mod assets;
 mod cache;
 mod entry;
 mod error;
+mod excel;
 mod forms;
 mod lang;
 pub(crate) mod pages;
+mod review_text;
 mod schema;
 
 use std::future::Future;
@@ -124,6 +126,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(assets::routes())
+        .merge(excel::routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", axum::routing::get(healthz))
         .with_state(state)

@@ -25,6 +25,10 @@ pub fn routes() -> Router<AppState> {
         .route("/resolutions/{id}/targets/{code}", get(target_page))
         .route("/units/{id}", get(unit_page))
         .route("/units/{id}/review", get(review_page))
+        .route(
+            "/units/{id}/review/text",
+            axum::routing::post(crate::review_text::post_review_text),
+        )
         .route("/units/{id}/documents", get(documents_page))
         .route("/units/{id}/tasks", get(tasks_page))
         .route("/units/{id}/review.md", get(review_markdown))
@@ -53,7 +57,7 @@ pub(crate) fn page(lang: &PageLang, html: Result<String, askama::Error>) -> Resp
 }
 
 /// A file to download: `body` as `mime`, saved under `filename`.
-fn download(body: impl IntoResponse, mime: &'static str, filename: &str) -> Response {
+pub(crate) fn download(body: impl IntoResponse, mime: &'static str, filename: &str) -> Response {
     let mut resp = body.into_response();
     let headers = resp.headers_mut();
     headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static(mime));
@@ -304,6 +308,8 @@ struct Dashboard {
     statuses: Vec<Choice>,
     fields: Vec<Choice>,
     groups: Vec<FieldGroup>,
+    /// The status overview chart the review prints (`chart::status_overview`).
+    overview: String,
 }
 
 /// What the status bar template reads (`r.bar`), as on the home page.
@@ -509,6 +515,13 @@ async fn dashboard(
         achieved,
         total: counted.len(),
         r: StatusSummary { bar },
+        overview: {
+            let mut counts = std::collections::BTreeMap::new();
+            for r in rows {
+                *counts.entry(r.assessment.status.as_str()).or_insert(0) += 1;
+            }
+            chart::status_overview(l, &counts, title)
+        },
         statuses,
         fields,
         groups,
@@ -545,32 +558,123 @@ struct ReviewPage {
     id: String,
     as_of: String,
     body: String,
+    /// The office's text as saved, or as typed when the form came back with a problem.
+    text: crate::review_text::TextForm,
+    text_problem: String,
+    text_saved: bool,
+    t: TextLabels,
+}
+
+/// The labels of the office's text form (the review page only).
+struct TextLabels {
+    legend: &'static str,
+    hint: &'static str,
+    number: &'static str,
+    signer: &'static str,
+    signer_title: &'static str,
+    recipients: &'static str,
+    causes: &'static str,
+    directions: &'static str,
+    save: &'static str,
+    saved: &'static str,
+}
+
+fn text_labels(lang: Lang) -> TextLabels {
+    use crate::review_text::field_label as f;
+    match lang {
+        Lang::Vi => TextLabels {
+            legend: "Phần văn phòng soạn",
+            hint: "In vào mục II, mục IV, phần số, nơi nhận và chữ ký của báo cáo. Để trống: bản dự thảo từ số liệu.",
+            number: f(lang, "number"),
+            signer: f(lang, "signer"),
+            signer_title: f(lang, "signer_title"),
+            recipients: "Nơi nhận (mỗi dòng một nơi)",
+            causes: "Nguyên nhân (mục II)",
+            directions: "Phương hướng, nhiệm vụ (mục IV)",
+            save: "Lưu",
+            saved: "Đã lưu phần văn phòng soạn.",
+        },
+        Lang::En => TextLabels {
+            legend: "The office's text",
+            hint: "Printed in sections II and IV, the number, the recipients and the signature. Left blank: the draft from the figures.",
+            number: f(lang, "number"),
+            signer: f(lang, "signer"),
+            signer_title: f(lang, "signer_title"),
+            recipients: "Recipients (one per line)",
+            causes: "Causes (section II)",
+            directions: "Directions (section IV)",
+            save: "Save",
+            saved: "The office's text is saved.",
+        },
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ReviewQuery {
+    as_of: Option<String>,
+    include_unapproved: Option<String>,
+    saved: Option<String>,
 }
 
 async fn review_page(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<AsOf>,
+    Query(q): Query<ReviewQuery>,
     lang: PageLang,
 ) -> Result<Response, ApiError> {
-    let opts = q.options(&state)?;
-    let doc = crate::api::review_document_of(&state, &id, opts, lang.lang).await?;
+    let opts = AsOf {
+        as_of: q.as_of,
+        include_unapproved: q.include_unapproved,
+    }
+    .options(&state)?;
+    let saved = q.saved.as_deref() == Some("text");
+    review_page_with(&state, &id, opts, &lang, None, saved).await
+}
+
+/// The review page; `typed` is the office's text form as posted, with its problem, when the
+/// form comes back.
+pub(crate) async fn review_page_with(
+    state: &AppState,
+    id: &str,
+    opts: chitieu_domain::status::StatusOptions,
+    lang: &PageLang,
+    typed: Option<(crate::review_text::TextForm, String)>,
+    text_saved: bool,
+) -> Result<Response, ApiError> {
+    let doc = crate::api::review_document_of(state, id, opts, lang.lang).await?;
     let Some(doc) = doc.as_ref() else {
-        return Ok(not_found(lang.lang, &id));
+        return Ok(not_found(lang.lang, id));
     };
     let body = chitieu_reports::document::html_body(doc);
     let ds = state.structure().await?;
+    let (text, text_problem) = match typed {
+        Some((form, problem)) => (form, problem),
+        None => {
+            let saved = state.store.review_text(id, opts.as_of).await?;
+            (
+                saved
+                    .as_ref()
+                    .map(crate::review_text::TextForm::of)
+                    .unwrap_or_default(),
+                String::new(),
+            )
+        }
+    };
     let html = ReviewPage {
-        crumbs: crumbs_to(&ds, &id),
+        crumbs: crumbs_to(&ds, id),
         l: labels(lang.lang),
         lang: code(lang.lang),
         other: other(lang.lang),
-        id,
+        id: id.to_string(),
         as_of: opts.as_of.to_string(),
         body,
+        text,
+        text_problem,
+        text_saved,
+        t: text_labels(lang.lang),
     }
     .render();
-    Ok(page(&lang, html))
+    Ok(page(lang, html))
 }
 
 /// The review as a Markdown file to download.
@@ -650,10 +754,6 @@ struct TargetPage {
     sub_units: Vec<SubUnitRow>,
 }
 
-fn day_of(p: chitieu_domain::Period) -> chrono::NaiveDate {
-    p.end()
-}
-
 fn f64_of(d: chitieu_domain::Decimal) -> f64 {
     d.to_string().parse().unwrap_or(f64::NAN)
 }
@@ -702,21 +802,6 @@ async fn target_page(
             };
             let unit = row.measure_unit.clone();
             let a = &row.assessment;
-            let t0 = t.baseline_period.end();
-            let series = rollups.series(&t.unit, &t.indicator);
-            let figures: Vec<(chart::Point, bool)> = series
-                .iter()
-                .filter(|f| f.period.end() > t0 && f.period.start() <= row.deadline)
-                .map(|f| {
-                    (
-                        chart::Point {
-                            date: day_of(f.period),
-                            value: f64_of(f.value),
-                        },
-                        f.standing == chitieu_domain::Standing::Final,
-                    )
-                })
-                .collect();
             let version = target_version(ds, t, Cutoff::Through(opts.as_of));
             let adjustments: Vec<AdjustmentRow> = version
                 .adjustments
@@ -731,30 +816,18 @@ async fn target_page(
                     }
                 })
                 .collect();
-            let target_value = a.target.map_or(f64::NAN, f64_of);
-            let chart = chart::TargetChart {
-                baseline: chart::Point {
-                    date: t0,
-                    value: f64_of(t.baseline),
+            let chart = chart::for_target(
+                l,
+                ds,
+                rollups,
+                &chart::TargetOnDate {
+                    target: t,
+                    as_of: opts.as_of,
+                    deadline: row.deadline,
+                    assessment: a,
+                    measure_unit: &unit,
                 },
-                target: chart::Point {
-                    date: row.deadline,
-                    value: target_value,
-                },
-                figures,
-                projected: a.projected,
-                adjustments: version
-                    .adjustments
-                    .iter()
-                    .map(|adj| {
-                        let after = target_version(ds, t, Cutoff::Through(adj.decision.date));
-                        (
-                            adj.decision.date,
-                            locale::target_value(l, &after.spec.value, &unit),
-                        )
-                    })
-                    .collect(),
-            }
+            )
             .svg(l, &row.name);
             let labels_now = labels(l);
             let opt_pct = |x: Option<f64>| x.map_or_else(|| "—".to_string(), |v| locale::pct(l, v));

@@ -260,7 +260,9 @@ async fn openapi_lists_every_route() {
         "/units/{id}/documents",
         "/units/{id}/entry",
         "/units/{id}/review",
+        "/units/{id}/review-text",
         "/units/{id}/tasks",
+        "/units/{id}/template",
     ];
     want.sort();
     let mut got = paths.clone();
@@ -959,4 +961,129 @@ async fn adjustment_form_records_and_shows_in_the_history() {
     )
     .await;
     assert_eq!(status, 404);
+}
+
+/// The office's text through the API: read (the demo's, saved with it), replaced, refused by
+/// field, and in the very next review; an unknown unit is 404.
+#[tokio::test]
+async fn review_text_through_the_api() {
+    let app = spawn_demo().await;
+    let url = format!(
+        "{}/api/v1/units/luc-ngan/review-text?as_of=2018-06-25",
+        app.base
+    );
+    let (status, saved) = get_json(&url).await;
+    assert_eq!(status, 200);
+    assert_eq!(saved["signer"], "Thân Văn Khánh", "{saved}");
+    let put = |body: Value| {
+        let url = url.clone();
+        async move {
+            let r = reqwest::Client::new()
+                .put(&url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, text) = put(serde_json::json!({
+        "number": " 45-BC/HU ",
+        "causes": "Mưa lũ kéo dài.",
+        "recipients": ["Ban Thường vụ Tỉnh ủy (b/c),", "  "],
+        "layout": "state"
+    }))
+    .await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(text["number"], "45-BC/HU");
+    assert_eq!(
+        text["recipients"],
+        serde_json::json!(["Ban Thường vụ Tỉnh ủy (b/c),"])
+    );
+    let (_, _, md) = page(
+        &format!("{}/units/luc-ngan/review.md?as_of=2018-06-25", app.base),
+        &[],
+    )
+    .await;
+    assert!(md.contains("Mưa lũ kéo dài."), "{md}");
+    assert!(
+        md.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        "the layout asked for: {md}"
+    );
+    assert!(md.contains("Số: 45-BC/HU"), "{md}");
+    assert!(!md.contains("Thân Văn Khánh"), "replaced, not merged");
+
+    let (status, err) = put(serde_json::json!({"signer_title": "A\nB"})).await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (422, Some("signer_title")),
+        "{err}"
+    );
+    let (status, err) = put(serde_json::json!({"sign": "x"})).await;
+    assert_eq!(status, 400, "{err}");
+    assert!(
+        err["error"]["message"].as_str().unwrap().contains("sign"),
+        "{err}"
+    );
+    let (status, err) = put(serde_json::json!({"layout": "council"})).await;
+    assert_eq!(status, 400, "{err}");
+    let (_, again) = get_json(&url).await;
+    assert_eq!(again, text, "refused bodies wrote nothing");
+
+    let (status, _) = get_json(&format!("{}/api/v1/units/nowhere/review-text", app.base)).await;
+    assert_eq!(status, 404);
+    let r = reqwest::Client::new()
+        .put(format!("{}/api/v1/units/nowhere/review-text", app.base))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+}
+
+/// The form on the review page saves the office's text and goes back to the review, which
+/// prints it; a problem brings the page back (422) with what was typed.
+#[tokio::test]
+async fn review_text_form_on_the_review_page() {
+    let app = spawn_demo().await;
+    let review = format!("{}/units/luc-ngan/review?as_of=2018-06-25", app.base);
+    let (_, _, html) = page(&review, &[]).await;
+    assert!(html.contains("name=\"causes\""), "the form is on the page");
+    assert!(html.contains("Thân Văn Khánh"));
+    let post = format!(
+        "{}/units/luc-ngan/review/text?as_of=2018-06-25&lang=vi",
+        app.base
+    );
+    let (status, location, _) = post_form(
+        &post,
+        &[
+            ("number", "45-BC/HU"),
+            ("signer", "Nguyễn Văn B"),
+            ("signer_title", "PHÓ BÍ THƯ"),
+            ("recipients", "Ban Thường vụ Tỉnh ủy (b/c),\r\nLưu VP."),
+            ("causes", "Hạn hán kéo dài."),
+            ("directions", "Tập trung chỉ đạo."),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let location = location.unwrap();
+    assert!(location.contains("saved=text"), "{location}");
+    let (_, _, html) = page(&format!("{}{location}", app.base), &[]).await;
+    assert!(html.contains("Đã lưu phần văn phòng soạn."), "{html}");
+    assert!(html.contains("Hạn hán kéo dài."));
+    assert!(html.contains("Nguyễn Văn B") && html.contains("PHÓ BÍ THƯ"));
+    assert!(html.contains("- Lưu VP."));
+    assert!(html.contains("Số 45-BC/HU"));
+
+    let long = "x".repeat(600);
+    let (status, _, html) = post_form(&post, &[("signer", &long), ("causes", "Bản mới.")]).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Người ký: expected at most 500 characters"),
+        "{html}"
+    );
+    assert!(html.contains("Bản mới."), "what was typed is kept");
+    let (_, _, html) = page(&review, &[]).await;
+    assert!(html.contains("Hạn hán kéo dài."), "nothing was saved");
 }

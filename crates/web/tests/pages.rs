@@ -318,8 +318,12 @@ async fn the_documented_request_bodies_are_accepted() {
     let app = spawn_demo().await;
     let doc = json(&format!("{}/api/v1/openapi.json", app.base)).await;
     let client = reqwest::Client::new();
-    for path in ["/observations", "/adjustments"] {
-        let body = &doc["paths"][path]["post"]["requestBody"]["content"]["application/json"];
+    for (path, method) in [
+        ("/observations", "post"),
+        ("/adjustments", "post"),
+        ("/units/{id}/review-text", "put"),
+    ] {
+        let body = &doc["paths"][path][method]["requestBody"]["content"]["application/json"];
         let reference = body["schema"]["$ref"].as_str().unwrap();
         let name = reference.rsplit('/').next().unwrap();
         let schema = &doc["components"]["schemas"][name];
@@ -330,12 +334,12 @@ async fn the_documented_request_bodies_are_accepted() {
         for key in example.as_object().unwrap().keys() {
             assert!(schema["properties"][key].is_object(), "{path}: {key}");
         }
-        let r = client
-            .post(format!("{}/api/v1{path}", app.base))
-            .json(example)
-            .send()
-            .await
-            .unwrap();
+        let url = format!("{}/api/v1{}", app.base, path.replace("{id}", "luc-ngan"));
+        let request = match method {
+            "put" => client.put(url),
+            _ => client.post(url),
+        };
+        let r = request.json(example).send().await.unwrap();
         let status = r.status().as_u16();
         let text = r.text().await.unwrap();
         assert_eq!(status, 200, "{path}: {text}");
@@ -408,4 +412,27 @@ async fn dashboard_downloads_as_a_workbook() {
     assert_eq!(codes, want);
     let (code, _, _) = get(&format!("{}/resolutions/nope/status.xlsx", app.base), &[]).await;
     assert_eq!(code, 404);
+}
+
+/// The dashboard carries the status overview chart the review prints, counting its targets.
+#[tokio::test]
+async fn the_dashboard_has_the_reviews_status_overview() {
+    let app = spawn_demo().await;
+    let (status, body) = html(&format!("{}/resolutions/luc-ngan-xxiv", app.base)).await;
+    assert_eq!(status, 200);
+    let at = body
+        .find("id=\"status-overview\"")
+        .expect("the overview is on the page");
+    let svg = &body[at..];
+    assert!(svg.contains("<svg"), "{svg}");
+    let svg = &svg[..svg.find("</svg>").unwrap()];
+    // One bar per status, labelled with its count: together, the resolution's 16 targets.
+    let counts: Vec<usize> = svg
+        .split("fill=\"#222\">")
+        .skip(1)
+        .filter_map(|t| t.split('<').next()?.parse().ok())
+        .collect();
+    assert_eq!(counts.len(), 6, "{svg}");
+    assert_eq!(counts.iter().sum::<usize>(), 16, "{svg}");
+    assert!(svg.contains("có khả năng hoàn thành"));
 }
