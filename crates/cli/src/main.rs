@@ -298,12 +298,18 @@ enum ReviewFormat {
     /// The review as a Word document laid out as a Vietnamese report (needs --out or a
     /// redirected standard output).
     Docx,
+    /// The review as an A4 PDF laid out as a Vietnamese report, fonts embedded (needs --out or a
+    /// redirected standard output).
+    Pdf,
 }
 
 impl ReviewFormat {
     /// Formats that are files for a program (a workbook, a document), not text to read.
     fn is_binary(self) -> bool {
-        matches!(self, ReviewFormat::Xlsx | ReviewFormat::Docx)
+        matches!(
+            self,
+            ReviewFormat::Xlsx | ReviewFormat::Docx | ReviewFormat::Pdf
+        )
     }
 
     fn extension(self) -> &'static str {
@@ -314,6 +320,7 @@ impl ReviewFormat {
             ReviewFormat::Html => "html",
             ReviewFormat::Xlsx => "xlsx",
             ReviewFormat::Docx => "docx",
+            ReviewFormat::Pdf => "pdf",
         }
     }
 }
@@ -548,6 +555,9 @@ async fn review_output(
                 }
                 ReviewFormat::Docx => {
                     chitieu_reports::docx::render(&doc()).context("cannot make the Word file")?
+                }
+                ReviewFormat::Pdf => {
+                    chitieu_reports::pdf::render(&doc()).context("cannot make the PDF")?
                 }
             })
         },

@@ -675,6 +675,44 @@ fn press_summary_reproduces_the_articles_facts() {
     assert!(end.contains("tổng kết nhiệm kỳ"), "{end}");
 }
 
+/// `review --format pdf --out FILE` writes the review as a PDF with its fonts embedded, its
+/// Vietnamese text read back by pdftotext when poppler is there; or to a redirected standard
+/// output.
+#[test]
+fn review_as_a_pdf() {
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let args = ["review", "--unit", "luc-ngan", "--as-of", "2018-06-25"];
+    let file = env.path("review.pdf");
+    let out = file.to_str().unwrap();
+    env.ok(&[&args[..], &["--format", "pdf", "--out", out]].concat());
+    let pdf = std::fs::read(&file).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(String::from_utf8_lossy(&pdf).contains("/FontFile2"));
+    match std::process::Command::new("pdftotext")
+        .args([out, "-"])
+        .output()
+    {
+        Ok(text) => {
+            let text = String::from_utf8_lossy(&text.stdout);
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            for s in [
+                "ĐẢNG CỘNG SẢN VIỆT NAM",
+                "HUYỆN ỦY LỤC NGẠN",
+                "Nơi nhận:",
+                "Độ che phủ rừng",
+            ] {
+                assert!(flat.contains(s), "{s:?} not in:\n{text}");
+            }
+        }
+        Err(_) => eprintln!("pdftotext is not on PATH: check skipped"),
+    }
+    // Standard output redirected (as here) takes the same bytes, as for xlsx.
+    let piped = env.run(&[&args[..], &["--format", "pdf"]].concat());
+    assert!(piped.status.success());
+    assert!(piped.stdout.starts_with(b"%PDF-"));
+}
+
 /// `status --format xlsx` writes a workbook whose cells are the JSON status's: numbers as
 /// numbers, one row per target, labels in the chosen language; without `--out` it refuses.
 #[test]

@@ -12,6 +12,7 @@ pub mod html;
 pub mod json;
 pub mod locale;
 pub mod markdown;
+pub mod pdf;
 pub mod press;
 pub mod xlsx;
 
