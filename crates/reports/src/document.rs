@@ -771,13 +771,13 @@ fn targets_table(lang: Lang, rows: &[&&TargetReview]) -> Table {
     Table {
         columns: vec![
             col(t.s("TT", "No."), 5, Align::Center),
-            col(t.s("Chỉ tiêu", "Target"), 27, Align::Left),
+            col(t.s("Chỉ tiêu", "Target"), 33, Align::Left),
             col(t.s("Năm gốc", "Baseline"), 10, Align::Right),
-            col(t.s("Mục tiêu NQ", "Adopted"), 10, Align::Right),
-            col(t.s("Điều chỉnh", "Adjusted"), 10, Align::Right),
-            col(t.s("Thực hiện", "Latest"), 14, Align::Right),
-            col(t.s("Tỷ lệ đạt", "Rate"), 8, Align::Right),
-            col(t.s("Đánh giá", "Status"), 16, Align::Left),
+            col(t.s("Mục tiêu NQ", "Adopted"), 9, Align::Right),
+            col(t.s("Điều chỉnh", "Adjusted"), 9, Align::Right),
+            col(t.s("Thực hiện", "Latest"), 13, Align::Right),
+            col(t.s("Tỷ lệ đạt", "Rate"), 7, Align::Right),
+            col(t.s("Đánh giá", "Status"), 14, Align::Left),
         ],
         rows: rows
             .iter()

@@ -853,10 +853,7 @@ fn rasterise_with(svg: &str, w_pt: f64, h_pt: f64, fonts: &ChartFonts) -> Result
 /// (`fonts/README.md`). Charts set no italic.
 // When `pdf.rs` lands, its `pdf::REGULAR` and `pdf::BOLD` are these same files: use those, so
 // the binary is sure to hold them once.
-const EMBEDDED_FONTS: [&[u8]; 2] = [
-    include_bytes!("../fonts/LiberationSerif-Regular.ttf"),
-    include_bytes!("../fonts/LiberationSerif-Bold.ttf"),
-];
+const EMBEDDED_FONTS: [&[u8]; 2] = [crate::pdf::REGULAR, crate::pdf::BOLD];
 
 /// The fonts chart labels are set in, and the family to ask for.
 struct ChartFonts {

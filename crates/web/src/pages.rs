@@ -33,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}/tasks", get(tasks_page))
         .route("/units/{id}/review.md", get(review_markdown))
         .route("/units/{id}/review.html", get(review_html))
+        .route("/units/{id}/review.docx", get(review_docx))
+        .route("/units/{id}/review.pdf", get(review_pdf))
         .merge(crate::forms::routes())
 }
 
@@ -713,6 +715,46 @@ async fn review_html(
         html,
         "text/html; charset=utf-8",
         &format!("review-{id}-{}.html", opts.as_of),
+    ))
+}
+
+/// The review as a Word document to download (`chitieu review --format docx`).
+async fn review_docx(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<AsOf>,
+    lang: PageLang,
+) -> Result<Response, ApiError> {
+    let opts = q.options(&state)?;
+    let doc = crate::api::review_document_of(&state, &id, opts, lang.lang).await?;
+    let Some(doc) = doc.as_ref() else {
+        return Err(ApiError::not_found("unit", &id));
+    };
+    let file = chitieu_reports::docx::render(doc).map_err(ApiError::internal)?;
+    Ok(download(
+        file,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &format!("review-{id}-{}.docx", opts.as_of),
+    ))
+}
+
+/// The review as a PDF to download (`chitieu review --format pdf`).
+async fn review_pdf(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<AsOf>,
+    lang: PageLang,
+) -> Result<Response, ApiError> {
+    let opts = q.options(&state)?;
+    let doc = crate::api::review_document_of(&state, &id, opts, lang.lang).await?;
+    let Some(doc) = doc.as_ref() else {
+        return Err(ApiError::not_found("unit", &id));
+    };
+    let file = chitieu_reports::pdf::render(doc).map_err(ApiError::internal)?;
+    Ok(download(
+        file,
+        "application/pdf",
+        &format!("review-{id}-{}.pdf", opts.as_of),
     ))
 }
 

@@ -228,6 +228,42 @@ async fn review_page_and_downloads() {
     assert_eq!(file, chitieu_reports::html::review(&doc));
     assert!(file.contains("<svg"), "the charts are inline");
     assert!(file.starts_with("<!doctype html>") && !file.contains("/static/"));
+    // Word and PDF: the same document, rendered by the command line's renderers.
+    for (ext, mime, bytes) in [
+        (
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            chitieu_reports::docx::render(&doc).unwrap(),
+        ),
+        (
+            "pdf",
+            "application/pdf",
+            chitieu_reports::pdf::render(&doc).unwrap(),
+        ),
+    ] {
+        let r = reqwest::get(format!(
+            "{}/units/luc-ngan/review.{ext}?as_of=2018-06-25",
+            app.base
+        ))
+        .await
+        .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{ext}");
+        assert_eq!(r.headers()["content-type"], mime);
+        assert!(r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("review-luc-ngan-2018-06-25.{ext}")));
+        let got = r.bytes().await.unwrap();
+        assert!(
+            got.starts_with(if ext == "pdf" { b"%PDF" } else { b"PK\x03\x04" }),
+            "{ext}"
+        );
+        assert_eq!(got.len(), bytes.len(), "{ext}: the document the page shows");
+    }
+    assert!(
+        html.contains("/units/luc-ngan/review.docx?")
+            && html.contains("/units/luc-ngan/review.pdf?")
+    );
     let (_, _, en) = page(&format!("{}/units/luc-ngan/review?lang=en", app.base), &[]).await;
     assert!(en.contains("Download Markdown"));
     assert!(en.contains("/units/luc-ngan/review.html?"));
