@@ -305,7 +305,7 @@ impl Synthetic {
 pub(crate) fn push_decimal(buf: &mut Vec<u8>, value: i64, scale: u32) {
     let mut u = value.unsigned_abs();
     let mut scale = scale;
-    while scale > 0 && u % 10 == 0 {
+    while scale > 0 && u.is_multiple_of(10) {
         u /= 10;
         scale -= 1;
     }
