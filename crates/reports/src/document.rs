@@ -1319,7 +1319,7 @@ pub fn html_body(doc: &ReviewDocument) -> String {
     let l = &doc.letterhead;
     let _ = write!(
         o,
-        "<header class=\"letterhead {}\">\n<div class=\"issuer\">",
+        "<div class=\"letterhead {}\">\n<div class=\"issuer\">",
         l.layout.as_str()
     );
     if let Some(s) = &l.superior {
@@ -1348,7 +1348,7 @@ pub fn html_body(doc: &ReviewDocument) -> String {
     }
     let _ = write!(
         o,
-        "<div class=\"place-date\">{}</div></div>\n</header>\n<h1>{}</h1>\n",
+        "<div class=\"place-date\">{}</div></div>\n</div>\n<h1>{}</h1>\n",
         esc(&l.place_date),
         esc(&doc.kind)
     );
@@ -1418,7 +1418,7 @@ pub fn html_body(doc: &ReviewDocument) -> String {
     let c = &doc.closing;
     let _ = write!(
         o,
-        "<footer class=\"closing\">\n<div class=\"recipients\"><div class=\"label\">{}</div>",
+        "<div class=\"closing\">\n<div class=\"recipients\"><div class=\"label\">{}</div>",
         esc(&c.recipients_label)
     );
     for r in &c.recipients {
@@ -1430,7 +1430,7 @@ pub fn html_body(doc: &ReviewDocument) -> String {
     }
     let _ = write!(
         o,
-        "<div class=\"title\">{}</div><div class=\"space\"></div><div class=\"signer\">{}</div></div>\n</footer>\n",
+        "<div class=\"title\">{}</div><div class=\"space\"></div><div class=\"signer\">{}</div></div>\n</div>\n",
         esc(&c.signer_title),
         c.signer.as_deref().map(esc).unwrap_or_default()
     );
