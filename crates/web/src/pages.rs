@@ -10,6 +10,7 @@ use axum::Router;
 use chitieu_domain::review::{self, Scope, StatusRow, TaskStatus};
 use chitieu_domain::status::Status;
 use chitieu_domain::{DocumentKind, Field};
+use chitieu_reports::document::ReviewDocument;
 use chitieu_reports::{chart, locale, Lang};
 use chrono::NaiveDate;
 
@@ -679,83 +680,93 @@ pub(crate) async fn review_page_with(
     Ok(page(lang, html))
 }
 
-/// The review as a Markdown file to download.
+/// The review's report as a file to download, in the formats the command line writes.
+#[derive(Clone, Copy)]
+enum ReviewFile {
+    Markdown,
+    /// One self-contained HTML file (`chitieu review --format html`).
+    Html,
+    Docx,
+    Pdf,
+}
+
+impl ReviewFile {
+    fn render(self, doc: &ReviewDocument) -> Result<Vec<u8>, ApiError> {
+        Ok(match self {
+            ReviewFile::Markdown => chitieu_reports::document::markdown(doc).into_bytes(),
+            ReviewFile::Html => chitieu_reports::html::review(doc).into_bytes(),
+            ReviewFile::Docx => chitieu_reports::docx::render(doc).map_err(ApiError::internal)?,
+            ReviewFile::Pdf => chitieu_reports::pdf::render(doc).map_err(ApiError::internal)?,
+        })
+    }
+
+    fn mime_and_extension(self) -> (&'static str, &'static str) {
+        match self {
+            ReviewFile::Markdown => ("text/markdown; charset=utf-8", "md"),
+            ReviewFile::Html => ("text/html; charset=utf-8", "html"),
+            ReviewFile::Docx => (
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "docx",
+            ),
+            ReviewFile::Pdf => ("application/pdf", "pdf"),
+        }
+    }
+
+    async fn answer(
+        self,
+        state: &AppState,
+        id: &str,
+        q: &AsOf,
+        lang: &PageLang,
+    ) -> Result<Response, ApiError> {
+        let opts = q.options(state)?;
+        let doc = crate::api::review_document_of(state, id, opts, lang.lang).await?;
+        let Some(doc) = doc.as_ref() else {
+            return Err(ApiError::not_found("unit", id));
+        };
+        let (mime, ext) = self.mime_and_extension();
+        Ok(download(
+            self.render(doc)?,
+            mime,
+            &format!("review-{id}-{}.{ext}", opts.as_of),
+        ))
+    }
+}
+
 async fn review_markdown(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<AsOf>,
     lang: PageLang,
 ) -> Result<Response, ApiError> {
-    let opts = q.options(&state)?;
-    let doc = crate::api::review_document_of(&state, &id, opts, lang.lang).await?;
-    let Some(doc) = doc.as_ref() else {
-        return Err(ApiError::not_found("unit", &id));
-    };
-    Ok(download(
-        chitieu_reports::document::markdown(doc),
-        "text/markdown; charset=utf-8",
-        &format!("review-{id}-{}.md", opts.as_of),
-    ))
+    ReviewFile::Markdown.answer(&state, &id, &q, &lang).await
 }
 
-/// The review as one self-contained HTML file to download (`chitieu review --format html`).
 async fn review_html(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<AsOf>,
     lang: PageLang,
 ) -> Result<Response, ApiError> {
-    let opts = q.options(&state)?;
-    let doc = crate::api::review_document_of(&state, &id, opts, lang.lang).await?;
-    let Some(doc) = doc.as_ref() else {
-        return Err(ApiError::not_found("unit", &id));
-    };
-    let html = chitieu_reports::html::review(doc);
-    Ok(download(
-        html,
-        "text/html; charset=utf-8",
-        &format!("review-{id}-{}.html", opts.as_of),
-    ))
+    ReviewFile::Html.answer(&state, &id, &q, &lang).await
 }
 
-/// The review as a Word document to download (`chitieu review --format docx`).
 async fn review_docx(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<AsOf>,
     lang: PageLang,
 ) -> Result<Response, ApiError> {
-    let opts = q.options(&state)?;
-    let doc = crate::api::review_document_of(&state, &id, opts, lang.lang).await?;
-    let Some(doc) = doc.as_ref() else {
-        return Err(ApiError::not_found("unit", &id));
-    };
-    let file = chitieu_reports::docx::render(doc).map_err(ApiError::internal)?;
-    Ok(download(
-        file,
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        &format!("review-{id}-{}.docx", opts.as_of),
-    ))
+    ReviewFile::Docx.answer(&state, &id, &q, &lang).await
 }
 
-/// The review as a PDF to download (`chitieu review --format pdf`).
 async fn review_pdf(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<AsOf>,
     lang: PageLang,
 ) -> Result<Response, ApiError> {
-    let opts = q.options(&state)?;
-    let doc = crate::api::review_document_of(&state, &id, opts, lang.lang).await?;
-    let Some(doc) = doc.as_ref() else {
-        return Err(ApiError::not_found("unit", &id));
-    };
-    let file = chitieu_reports::pdf::render(doc).map_err(ApiError::internal)?;
-    Ok(download(
-        file,
-        "application/pdf",
-        &format!("review-{id}-{}.pdf", opts.as_of),
-    ))
+    ReviewFile::Pdf.answer(&state, &id, &q, &lang).await
 }
 
 struct NumberRow {
