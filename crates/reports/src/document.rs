@@ -370,6 +370,19 @@ fn split_name(name: &str) -> (Option<&'static str>, &str) {
     (None, name.trim())
 }
 
+/// The party committee of a unit of this kind and its documents' number suffix ("Huyện" →
+/// "Huyện ủy", "HU"); `None` for a commune-level unit, whose committee is an "Đảng ủy".
+fn committee_of(kind: Option<&str>) -> Option<(&'static str, &'static str)> {
+    match kind? {
+        "Tỉnh" => Some(("Tỉnh ủy", "TU")),
+        "Thành phố" => Some(("Thành ủy", "ThU")),
+        "Huyện" => Some(("Huyện ủy", "HU")),
+        "Quận" => Some(("Quận ủy", "QU")),
+        "Thị xã" => Some(("Thị ủy", "TX")),
+        _ => None,
+    }
+}
+
 fn upper(s: &str) -> String {
     s.to_uppercase()
 }
@@ -393,65 +406,37 @@ impl Names {
         let place = proper.to_string();
         match layout {
             Layout::Party => {
-                let (issuer, suffix, committee) = match (&u.level, kind) {
+                let (issuer, suffix, committee) = match (&u.level, committee_of(kind)) {
                     (Level::Nation, _) => (
                         "BAN CHẤP HÀNH TRUNG ƯƠNG".to_string(),
-                        "TW".to_string(),
+                        "TW",
                         "Ban Chấp hành Trung ương".to_string(),
                     ),
-                    (_, Some("Tỉnh")) => (
-                        format!("TỈNH ỦY {}", upper(proper)),
-                        "TU".into(),
-                        "Tỉnh ủy".into(),
-                    ),
-                    (Level::Province, Some("Thành phố")) => (
-                        format!("THÀNH ỦY {}", upper(proper)),
-                        "TU".into(),
-                        "Thành ủy".into(),
-                    ),
-                    (_, Some("Thành phố")) => (
-                        format!("THÀNH ỦY {}", upper(proper)),
-                        "ThU".into(),
-                        "Thành ủy".into(),
-                    ),
-                    (_, Some("Huyện")) => (
-                        format!("HUYỆN ỦY {}", upper(proper)),
-                        "HU".into(),
-                        "Huyện ủy".into(),
-                    ),
-                    (_, Some("Quận")) => (
-                        format!("QUẬN ỦY {}", upper(proper)),
-                        "QU".into(),
-                        "Quận ủy".into(),
-                    ),
-                    (_, Some("Thị xã")) => (
-                        format!("THỊ ỦY {}", upper(proper)),
-                        "TX".into(),
-                        "Thị ủy".into(),
-                    ),
-                    (_, Some(k)) => (
-                        format!("ĐẢNG ỦY {}", upper(&format!("{k} {proper}"))),
-                        "ĐU".into(),
-                        "Đảng ủy".into(),
+                    (level, Some((committee, suffix))) => (
+                        format!("{} {}", upper(committee), upper(proper)),
+                        // A city directly under the centre numbers as a province does.
+                        if *level == Level::Province {
+                            "TU"
+                        } else {
+                            suffix
+                        },
+                        committee.to_string(),
                     ),
                     (_, None) => (
-                        format!("ĐẢNG ỦY {}", upper(proper)),
-                        "ĐU".into(),
-                        "Đảng ủy".into(),
+                        format!("ĐẢNG ỦY {}", upper(u.name.trim())),
+                        "ĐU",
+                        "Đảng ủy".to_string(),
                     ),
                 };
+                let suffix = suffix.to_string();
                 let commune =
                     matches!(u.level, Level::Commune | Level::Village) || committee == "Đảng ủy";
                 let mut recipients = Vec::new();
                 if let Some(p) = parent {
                     let (pk, pp) = split_name(&p.name);
-                    let above = match pk {
-                        Some("Tỉnh") => "Tỉnh ủy".to_string(),
-                        Some("Thành phố") => "Thành ủy".into(),
-                        Some("Huyện") => "Huyện ủy".into(),
-                        Some("Quận") => "Quận ủy".into(),
-                        Some("Thị xã") => "Thị ủy".into(),
-                        _ => format!("Đảng ủy {pp}"),
+                    let above = match committee_of(pk) {
+                        Some((committee, _)) => committee.to_string(),
+                        None => format!("Đảng ủy {pp}"),
                     };
                     recipients.push(format!("Ban Thường vụ {above} (b/c),"));
                 }
